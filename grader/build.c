@@ -1,0 +1,71 @@
+/* build: the compiler step. Flags are fixed so every student is built alike:
+ * -ftrivial-auto-var-init=zero makes an uninitialised variable behave the same on every run
+ * (the textbook's port_number, whose addrlen is never set, reliably prints port 0), so a
+ * verdict never depends on stack garbage. */
+#include "build.h"
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define BUILD_CC "/usr/bin/gcc"
+#define BUILD_FLAGS "-std=gnu11", "-O0", "-g", "-Wall", "-Wextra", "-ftrivial-auto-var-init=zero"
+
+void build_execute(const struct build_request *req, struct build_result *out)
+{
+    char err[UTIL_ERRLEN] = "";
+    char *srcdir_copy = xstrdup(req->source), *base_copy = xstrdup(req->source);
+    const char *srcdir = dirname(srcdir_copy), *base = basename(base_copy);
+    char *src_inside = xasprintf("/src/%s", base), *out_inside = xasprintf("/out/%s", req->program);
+    const char *argv[] = { BUILD_CC, BUILD_FLAGS, "-I/src", "-o", out_inside, src_inside, "-lm", NULL };
+    const char *envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
+    struct sandbox_bind binds[] = { { srcdir, "/src", false }, { req->outdir, "/out", true } };
+    struct sandbox_config cfg = { req->workdir, NULL, 0, binds, 2, 0, 0, (size_t)128 << 20 };
+    struct sandbox_job job = { 0 };
+    struct sandbox_outcome o = { 0 };
+    struct strbuf cmd;
+    int64_t t0 = util_now_ms();
+
+    memset(out, 0, sizeof *out);
+    strbuf_init(&cmd);
+    strbuf_addstr(&cmd, "gcc");
+    for (size_t i = 1; argv[i]; i++)
+        strbuf_addf(&cmd, " %s", argv[i]);
+    out->command = strbuf_detach(&cmd);
+    job.argv = argv;
+    job.envp = envp;
+    job.cwd = "/out";
+    sandbox_limits_default(&job.limits);
+    job.limits.timeout_ms = 30000;
+    job.limits.cpu_seconds = 30;
+    job.limits.memory_bytes = (uint64_t)2 << 30;
+    job.limits.processes = 16;
+    job.limits.file_bytes = (uint64_t)64 << 20;
+    job.limits.output_cap = 16 << 10;
+    if (sandbox_enter(req->mode, &cfg, err, sizeof err) < 0 || sandbox_run(&job, &o, err, sizeof err) < 0) {
+        out->status = BUILD_ERROR;
+        out->diagnostics = xstrdup(err);
+        goto out;
+    }
+    struct strbuf diag;
+    strbuf_init(&diag);
+    strbuf_add(&diag, o.out, o.out_len);
+    strbuf_add(&diag, o.err, o.err_len);
+    if (o.end == END_TIMEOUT)
+        strbuf_addf(&diag, "\nthe compiler was stopped after %d ms", job.limits.timeout_ms);
+    else if (o.end == END_SIGNALED)
+        strbuf_addf(&diag, "\nthe compiler was killed by signal %d (a limit was hit)", o.signal);
+    out->status = (o.end == END_EXITED && o.code == 0) ? BUILD_OK : BUILD_FAILED;
+    out->diagnostics = result_text(diag.data ? diag.data : "", diag.len, RESULT_TEXT_CAP * 4);
+    strbuf_release(&diag);
+out:
+    out->duration_ms = util_now_ms() - t0;
+    sandbox_outcome_free(&o);
+    free(srcdir_copy);
+    free(base_copy);
+    free(src_inside);
+    free(out_inside);
+}

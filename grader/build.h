@@ -1,0 +1,19 @@
+/* build: compiles one lecture program in the sandbox with fixed flags, keeping the compiler's
+ * words. Like checks, it runs in a runner process of its own (sandbox_enter changes it). */
+#ifndef SOCKGRADE_BUILD_H
+#define SOCKGRADE_BUILD_H
+
+#include "result.h"
+#include "sandbox.h"
+
+struct build_request {
+    const char *source;     /* host path of the .c file */
+    const char *program;    /* lecture program name: the binary's name */
+    const char *outdir;     /* host folder that receives the binary */
+    const char *workdir;    /* a private, empty folder for the sandbox */
+    enum sandbox_mode mode;
+};
+
+void build_execute(const struct build_request *req, struct build_result *out);
+
+#endif

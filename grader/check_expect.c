@@ -1,0 +1,276 @@
+/* check_expect: judges a check run against the spec's expectations, in order. The first
+ * expectation that fails decides the verdict, so the spec lists the most basic first
+ * ("it ended", then "the server got the line", then "it printed the reply"). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_int.h"
+#include "values.h"
+
+#define QUOTE_CAP 300
+
+struct verdict {
+    bool ok;
+    char *expected;
+    char *actual;
+    const char *hint;   /* borrowed */
+};
+
+char *check_describe_end(const struct check_run *run)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    switch (o->end) {
+    case END_EXITED:
+        return xasprintf("exit status %d", o->code);
+    case END_SIGNALED:
+        return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
+    case END_TIMEOUT:
+        return xasprintf("still running after %d ms (killed)", run->ctx->check->timeout_ms);
+    case END_STOPPED:
+        return xstrdup("still running (stopped by the grader)");
+    default:
+        return xasprintf("the sandbox failed: %s", o->error);
+    }
+}
+
+static char *expand(struct check_run *run, const char *tmpl, size_t *len)
+{
+    char *s = env_expand(&run->env, tmpl, len, run->error, sizeof run->error);
+    return s ? s : xstrdup("");
+}
+
+static char *stdout_excerpt(const struct check_run *run)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    if (o->out_len == 0 && o->err_len == 0)
+        return xstrdup("no output");
+    char *q = check_quote(o->out, o->out_len, QUOTE_CAP);
+    char *s = o->out_len ? xasprintf("printed %s", q) : xstrdup("printed nothing on stdout");
+    free(q);
+    if (o->err_len) {
+        char *e = check_quote(o->err, o->err_len, 160);
+        char *t = xasprintf("%s; stderr %s", s, e);
+        free(e);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static void judge_end(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    if (x->what == EXPECT_ENDS) {
+        v->ok = o->end == END_EXITED || o->end == END_SIGNALED;
+        v->expected = xasprintf("the program ends by itself within %d ms",
+                                run->ctx->check->timeout_ms);
+    } else if (strcmp(x->is, "zero") == 0) {
+        v->ok = o->end == END_EXITED && o->code == 0;
+        v->expected = xstrdup("exit status 0");
+    } else if (strcmp(x->is, "nonzero") == 0) {
+        v->ok = o->end == END_EXITED && o->code != 0;
+        v->expected = xstrdup("a non-zero exit status (the failure is reported to the shell)");
+    } else {
+        v->ok = o->end == END_EXITED;
+        v->expected = xstrdup("the program exits normally (no crash, no hang)");
+    }
+    v->actual = check_describe_end(run);
+}
+
+static void judge_message(struct check_run *run, struct verdict *v)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    size_t printable = 0;
+    for (size_t i = 0; i < o->out_len; i++)
+        printable += o->out[i] > ' ';
+    for (size_t i = 0; i < o->err_len; i++)
+        printable += o->err[i] > ' ';
+    v->ok = printable > 0;
+    v->expected = xstrdup("a message saying what went wrong (stdout or stderr)");
+    v->actual = stdout_excerpt(run);
+}
+
+static void judge_values(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    enum value_type t = VALUE_INT;
+    value_type_parse(x->type, &t);
+    char **want = xcalloc(x->nvalues, sizeof *want);
+    struct strbuf exp;
+    strbuf_init(&exp);
+    for (size_t i = 0; i < x->nvalues; i++) {
+        want[i] = expand(run, x->values[i], NULL);
+        strbuf_addf(&exp, "%s%s", i ? ", " : "", want[i]);
+    }
+    size_t matched = 0;
+    const struct sandbox_outcome *o = &run->outcome;
+    v->ok = values_match_in_order(o->out, o->out_len, t, (const char *const *)want, x->nvalues,
+                                  (size_t)x->max_extra, &matched);
+    v->expected = xasprintf("%s value%s %s in this order", value_type_name(t),
+                            x->nvalues > 1 ? "s" : "", exp.data);
+    struct value_list found;
+    values_extract(o->out, o->out_len, t, &found);
+    struct strbuf act;
+    strbuf_init(&act);
+    for (size_t i = 0; i < found.count && i < 24; i++)
+        strbuf_addf(&act, "%s%s", i ? ", " : "", found.items[i].text);
+    if (found.count > 24)
+        strbuf_addf(&act, ", … (%zu in all)", found.count);
+    v->actual = found.count ? xasprintf("%s values printed: %s", value_type_name(t), act.data)
+                            : xasprintf("no %s value in the output (%s)", value_type_name(t),
+                                        o->out_len ? "it printed other text" : "nothing on stdout");
+    values_free(&found);
+    strbuf_release(&act);
+    strbuf_release(&exp);
+    for (size_t i = 0; i < x->nvalues; i++)
+        free(want[i]);
+    free(want);
+}
+
+static void judge_text(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    size_t len;
+    char *text = expand(run, x->text, &len);
+    const struct sandbox_outcome *o = &run->outcome;
+    bool found = values_contains_bytes(o->out, o->out_len, text, len);
+    char *q = check_quote(text, len, QUOTE_CAP);
+    v->ok = x->what == EXPECT_CONTAINS ? found : !found;
+    v->expected = xasprintf("%s %s", x->what == EXPECT_CONTAINS ? "stdout contains" : "stdout never contains", q);
+    v->actual = stdout_excerpt(run);
+    free(q);
+    free(text);
+}
+
+static const char *swapped_hint(const struct peer_obs *o)
+{
+    static char hint[200];
+    snprintf(hint, sizeof hint, "nothing reached port %u, but port %u did: that is %u with its "
+             "two bytes swapped. Was htons() missed when filling sin_port?",
+             o->port, o->swapped_port, o->port);
+    return hint;
+}
+
+static void judge_peer(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    size_t len;
+    char *text = expand(run, x->text, &len);
+    const struct peer_obs *o = peer_set_obs(run->peers, x->peer);
+    struct strbuf got;
+    strbuf_init(&got);
+    for (size_t i = 0; o && i < o->nconns; i++)
+        strbuf_add(&got, o->conns[i].received.data ? o->conns[i].received.data : "",
+                   o->conns[i].received.len);
+    char *q = check_quote(text, len, QUOTE_CAP);
+    v->expected = xasprintf("the server on port %u receives exactly %s", o ? o->port : 0, q);
+    v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0;
+    if (!o || o->nconns == 0) {
+        v->actual = o && o->swapped_hits
+                        ? xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
+                                    o->swapped_hits, o->swapped_port)
+                        : xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+        if (o && o->swapped_hits)
+            v->hint = swapped_hint(o);
+    } else {
+        char *g = check_quote(got.data ? got.data : "", got.len, QUOTE_CAP);
+        v->actual = xasprintf("it received %s", g);
+        free(g);
+    }
+    free(q);
+    free(text);
+    strbuf_release(&got);
+}
+
+static void judge_echoed(struct check_run *run, struct verdict *v)
+{
+    v->expected = xstrdup("every client of the grader gets back exactly what it sent");
+    if (run->listened_swapped) {
+        v->actual = xasprintf("the server listened on port %u, not on %u", peer_swap16(run->port), run->port);
+        v->hint = "that port is the one given with its two bytes swapped: was htons() missed "
+                  "when filling sin_port?";
+        return;
+    }
+    if (!run->listened) {
+        char *end = check_describe_end(run);
+        v->actual = xasprintf("it never listened on port %u (%s)", run->port, end);
+        free(end);
+        return;
+    }
+    for (size_t i = 0; i < run->drive.n; i++) {
+        const struct driver_exchange *e = &run->drive.ex[i];
+        if (e->reset || e->ok)
+            continue;
+        char *s = check_quote(e->sent.data, e->sent.len, 120);
+        char *g = check_quote(e->got.data ? e->got.data : "", e->got.len, 120);
+        v->actual = xasprintf("client %d, message %d: sent %s, got back %s%s%s", e->client + 1,
+                              e->index + 1, s, g, e->problem[0] ? "; " : "", e->problem);
+        free(s);
+        free(g);
+        return;
+    }
+    v->ok = run->drive.n > 0;
+    v->actual = v->ok ? xasprintf("all %zu exchanges echoed exactly", run->drive.n)
+                      : xstrdup("no exchange took place");
+}
+
+static void judge_running(struct check_run *run, struct verdict *v)
+{
+    v->expected = xstrdup("the server still runs, waiting for the next client");
+    v->ok = run->listened && run->outcome.end == END_STOPPED;
+    v->actual = check_describe_end(run);
+}
+
+static void judge_one(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    switch (x->what) {
+    case EXPECT_ENDS:
+    case EXPECT_EXIT:
+        judge_end(run, x, v);
+        break;
+    case EXPECT_MESSAGE:
+        judge_message(run, v);
+        break;
+    case EXPECT_VALUES:
+        judge_values(run, x, v);
+        break;
+    case EXPECT_CONTAINS:
+    case EXPECT_LACKS:
+        judge_text(run, x, v);
+        break;
+    case EXPECT_PEER_RECEIVED:
+        judge_peer(run, x, v);
+        break;
+    case EXPECT_ECHOED:
+        judge_echoed(run, v);
+        break;
+    case EXPECT_RUNNING:
+        judge_running(run, v);
+        break;
+    }
+}
+
+void check_judge(struct check_run *run, struct check_result *out)
+{
+    const struct spec_check *c = run->ctx->check;
+    struct verdict v = { true, NULL, NULL, NULL };
+    for (size_t i = 0; i < c->nexpects && v.ok; i++) {
+        free(v.expected);
+        free(v.actual);
+        v = (struct verdict){ false, NULL, NULL, NULL };
+        judge_one(run, &c->expects[i], &v);
+        if (!v.ok && !v.hint)
+            v.hint = c->expects[i].hint ? c->expects[i].hint : c->hint;
+    }
+    if (run->error[0]) {
+        out->status = STATUS_ERROR;
+        out->actual = xstrdup(run->error);
+    } else {
+        out->status = v.ok ? STATUS_PASSED : STATUS_FAILED;
+        out->score = v.ok ? c->points : 0;
+        out->expected = v.expected ? result_text(v.expected, strlen(v.expected), RESULT_TEXT_CAP) : NULL;
+        out->actual = v.actual ? result_text(v.actual, strlen(v.actual), RESULT_TEXT_CAP) : NULL;
+        out->hint = !v.ok && v.hint ? xstrdup(v.hint) : NULL;
+    }
+    free(v.expected);
+    free(v.actual);
+}

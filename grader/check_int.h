@@ -1,0 +1,31 @@
+/* check_int: the state of one check run, shared by check.c (running) and check_expect.c
+ * (judging). */
+#ifndef SOCKGRADE_CHECK_INT_H
+#define SOCKGRADE_CHECK_INT_H
+
+#include <stdbool.h>
+
+#include "check.h"
+#include "driver.h"
+#include "peer.h"
+
+struct check_run {
+    const struct check_ctx *ctx;
+    struct env env;                 /* the run's variables, plus {obs.*} after the run */
+    struct peer_set *peers;
+    struct sandbox_outcome outcome;
+    bool ran;                       /* the program was started */
+    struct driver_report drive;
+    bool drove;                     /* the clients ran */
+    uint16_t port;                  /* DRIVE: the port the program was told to use */
+    bool listened;                  /* DRIVE: it became ready on that port */
+    bool listened_swapped;          /* DRIVE: it listened on the byte-swapped port instead */
+    char error[UTIL_ERRLEN];        /* an internal error of the grader */
+};
+
+/* Judges every expectation; fills out's status, score, expected, actual and hint. */
+void check_judge(struct check_run *run, struct check_result *out);
+/* How the program ended, in words ("exit status 1", "killed by signal 11 (...)"). */
+char *check_describe_end(const struct check_run *run);
+
+#endif

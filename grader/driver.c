@@ -1,0 +1,463 @@
+/* driver: the grader's clients against a student's server. TCP clients run one after another
+ * on one non-blocking socket each, writing and reading in the same poll loop (a large payload
+ * echoed back cannot deadlock); a payload in pieces waits, between pieces, until the server
+ * has read what it got. UDP clients send interleaved and each must get its own datagram.
+ * Every wait ends at the op timeout, the run's deadline, or when the server dies; what failed
+ * is recorded per exchange in words a student understands. UDP is in driver_udp.c. */
+#include "driver_int.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netstate.h"
+
+/* One payload on its way out, cut into pieces. */
+struct drv_xfer {
+    const char *data;
+    size_t len;
+    size_t written;
+    int pieces;
+    int k;                      /* the next cut is len * k / pieces */
+    bool gated;                 /* a piece is out; the server has not read it yet */
+    long rest_us;
+};
+
+struct driver_exchange *drv_add(struct drv *d, int client, int index, enum client_type type,
+                                const struct payload *sent)
+{
+    struct driver_report *r = d->out;
+    if ((r->n & (r->n - 1)) == 0) /* grown at powers of two */
+        r->ex = xrealloc(r->ex, (r->n ? 2 * r->n : 1) * sizeof *r->ex);
+    struct driver_exchange *ex = &r->ex[r->n++];
+    memset(ex, 0, sizeof *ex);
+    ex->client = client;
+    ex->index = index;
+    ex->type = type;
+    ex->sent = *sent;
+    strbuf_init(&ex->got);
+    strbuf_add(&ex->got, "", 0);
+    return ex;
+}
+
+void drv_problem(struct driver_exchange *ex, const char *fmt, ...)
+{
+    if (ex->problem[0])
+        return; /* the first problem is the cause; later ones follow from it */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ex->problem, sizeof ex->problem, fmt, ap);
+    va_end(ap);
+}
+
+void drv_not_run(struct drv *d, size_t from)
+{
+    const char *why = d->abort == DRV_ENDED ? "the server had already ended"
+                                            : "the check's time limit ran out";
+    for (size_t i = from; i < d->out->n; i++)
+        drv_problem(&d->out->ex[i], "not run: %s", why);
+}
+
+int drv_wait(struct drv *d, int fd, short events, int64_t until, long rest_us)
+{
+    struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = d->stop_fd, .events = POLLIN}};
+    if (until > d->deadline)
+        until = d->deadline;
+    int64_t left = until - util_now_ms();
+    if (left <= 0)
+        return DRV_TIMEOUT;
+    long us = left > 1000000 ? 1000000000L : (long)left * 1000;
+    if (rest_us >= 0 && rest_us < us)
+        us = rest_us;
+    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
+    int r = ppoll(p, d->stop_fd >= 0 ? 2 : 1, &ts, NULL);
+    if (r < 0)
+        return 0; /* EINTR: the caller looks at the clock and waits again */
+    int res = 0;
+    if (d->stop_fd >= 0 && p[1].revents)
+        res |= DRV_STOP;
+    if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
+        res |= DRV_IN;
+    if (p[0].revents & POLLOUT)
+        res |= DRV_OUT;
+    return res;
+}
+
+/* Checks the clock after a wait: the run's deadline first, then the op timeout. */
+static bool drv_late(struct drv *d, struct driver_exchange *ex, int64_t op_until)
+{
+    int64_t now = util_now_ms();
+    if (now >= d->deadline) {
+        d->abort = DRV_TIME;
+        drv_problem(ex, "the check's time limit ran out during this exchange");
+        return true;
+    }
+    return now >= op_until;
+}
+
+/* Appends what is there to got (capped). Returns bytes read, 0 at EOF, DRV_AGAIN, or -1. */
+ssize_t drv_read(struct drv *d, int fd, struct strbuf *got, size_t cap)
+{
+    ssize_t n = recv(fd, d->buf, DRV_BUF, MSG_DONTWAIT);
+    if (n < 0)
+        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? DRV_AGAIN : -1;
+    if (got && got->len < cap)
+        strbuf_add(got, d->buf, (size_t)n < cap - got->len ? (size_t)n : cap - got->len);
+    return n;
+}
+
+/* The server ended: keep what it sent before, then give up on the rest of the run. */
+static void drv_ended(struct drv *d, int fd, struct strbuf *got, size_t cap)
+{
+    while (drv_read(d, fd, got, cap) > 0)
+        ;
+    d->abort = DRV_ENDED;
+}
+
+static size_t drv_limit(struct drv_xfer *x)
+{
+    for (; x->k < x->pieces; x->k++) {
+        size_t at = x->len * (size_t)x->k / (size_t)x->pieces;
+        if (at > x->written)
+            return at;
+    }
+    return x->len;
+}
+
+/* Writes up to the next cut. Returns 1 on progress, 0 if the socket is full, -1 on error. */
+static int drv_write(struct drv_xfer *x, int fd)
+{
+    size_t limit = drv_limit(x);
+    ssize_t n = send(fd, x->data + x->written, limit - x->written, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0)
+        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+    x->written += (size_t)n;
+    if (x->written == limit && limit < x->len) {
+        x->gated = true;
+        x->rest_us = DRV_BACKOFF_MIN_US;
+    }
+    return n > 0;
+}
+
+/* A reset here is almost always the server's own close meeting our next bytes, so both read
+ * as "closed"; the reset is named for those who want the detail. */
+static void drv_closed(struct driver_exchange *ex, const struct drv_xfer *x, bool reset)
+{
+    const char *how = reset ? " (connection reset)" : "";
+    if (x->written < x->len)
+        drv_problem(ex, "the server closed the connection before the whole payload was sent "
+                    "(%zu of %zu bytes)%s", x->written, x->len, how);
+    else if (ex->got.len == 0)
+        drv_problem(ex, "the server closed the connection without replying%s", how);
+    else
+        drv_problem(ex, "the server closed the connection after echoing %zu of %zu bytes%s",
+                    ex->got.len, x->len, how);
+}
+
+static void drv_timed_out(struct drv *d, struct driver_exchange *ex, const struct drv_xfer *x)
+{
+    if (x->gated)
+        drv_problem(ex, "the server did not read the first %zu of %zu bytes within %d ms",
+                    x->written, x->len, d->op_ms);
+    else if (x->written < x->len)
+        drv_problem(ex, "the server stopped reading: only %zu of %zu bytes could be sent "
+                    "within %d ms", x->written, x->len, d->op_ms);
+    else if (ex->got.len == 0)
+        drv_problem(ex, "no reply within %d ms", d->op_ms);
+    else
+        drv_problem(ex, "the reply was incomplete: %zu of %zu bytes within %d ms",
+                    ex->got.len, x->len, d->op_ms);
+}
+
+/* Reads what is there; returns -1 when the connection ended (problem recorded). */
+static int drv_take(struct drv *d, int fd, struct driver_exchange *ex, const struct drv_xfer *x,
+                    int64_t *last)
+{
+    ssize_t n = drv_read(d, fd, &ex->got, x->len + DRV_EXTRA_CAP);
+    if (n > 0)
+        *last = util_now_ms();
+    if (n == 0 || n == -1) {
+        drv_closed(ex, x, n < 0 && errno == ECONNRESET);
+        return -1;
+    }
+    return 0;
+}
+
+/* One payload out and its echo back. Returns 0, or -1 when this connection cannot go on. */
+static int drv_tcp_exchange(struct drv *d, int fd, const struct driver_config *c,
+                            struct driver_exchange *ex)
+{
+    struct drv_xfer x = {.data = ex->sent.data, .len = ex->sent.len, .k = 1,
+                         .pieces = c->pieces > 1 ? c->pieces : 1};
+    int64_t last = util_now_ms();
+    for (;;) {
+        if (x.written == x.len && (!c->expect_echo || ex->got.len >= x.len))
+            return 0;
+        bool out = !x.gated && x.written < x.len;
+        int w = drv_wait(d, fd, (short)(POLLIN | (out ? POLLOUT : 0)), last + d->op_ms,
+                         x.gated ? x.rest_us : -1);
+        if ((w & DRV_IN) && drv_take(d, fd, ex, &x, &last) < 0)
+            return -1;
+        if (w & DRV_OUT) {
+            int r = drv_write(&x, fd);
+            if (r < 0) {
+                drv_closed(ex, &x, errno == ECONNRESET);
+                return -1;
+            }
+            if (r > 0)
+                last = util_now_ms();
+        }
+        if (x.gated && netstate_peer_consumed(d->netstate, fd)) {
+            x.gated = false;
+            last = util_now_ms();
+        } else if (x.gated && x.rest_us < DRV_BACKOFF_MAX_US) {
+            x.rest_us = x.rest_us * 2 > DRV_BACKOFF_MAX_US ? DRV_BACKOFF_MAX_US : x.rest_us * 2;
+        }
+        if (w & DRV_STOP) {
+            drv_ended(d, fd, &ex->got, x.len + DRV_EXTRA_CAP);
+            if (x.written == x.len && ex->got.len >= x.len)
+                return 0;
+            drv_problem(ex, "the server ended during this exchange");
+            return -1;
+        }
+        if (drv_late(d, ex, last + d->op_ms)) {
+            drv_timed_out(d, ex, &x);
+            return -1;
+        }
+    }
+}
+
+/* After the last payload: say so (FIN) and give the server a moment to close; anything
+ * more it sends is part of the last reply (a server that sends extra bytes fails). */
+static void drv_tcp_finish(struct drv *d, int fd, struct driver_exchange *last)
+{
+    size_t cap = last->sent.len + DRV_EXTRA_CAP;
+    int64_t until = util_now_ms() + d->op_ms;
+    shutdown(fd, SHUT_WR);
+    for (;;) {
+        int w = drv_wait(d, fd, POLLIN, until, -1);
+        if (w & DRV_IN) {
+            ssize_t n = drv_read(d, fd, &last->got, cap);
+            if (n == 0 || n == -1)
+                return;
+        }
+        if (w & DRV_STOP) {
+            drv_ended(d, fd, &last->got, cap);
+            return;
+        }
+        int64_t now = util_now_ms();
+        if (now >= d->deadline)
+            d->abort = DRV_TIME;
+        if (now >= until || now >= d->deadline)
+            return;
+    }
+}
+
+/* Half of the first payload, and once the server has read it, a reset (RST). */
+static void drv_tcp_reset(struct drv *d, int fd, struct driver_exchange *ex)
+{
+    struct drv_xfer x = {.data = ex->sent.data, .len = (ex->sent.len + 1) / 2, .k = 1,
+                         .pieces = 1, .rest_us = DRV_BACKOFF_MIN_US};
+    int64_t until = util_now_ms() + d->op_ms;
+    ex->reset = true;
+    while (x.written < x.len || !netstate_peer_consumed(d->netstate, fd)) {
+        bool out = x.written < x.len;
+        int w = drv_wait(d, fd, (short)(POLLIN | (out ? POLLOUT : 0)), until,
+                         out ? -1 : x.rest_us);
+        ssize_t n = (w & DRV_IN) ? drv_read(d, fd, &ex->got, DRV_EXTRA_CAP) : DRV_AGAIN;
+        if (n == 0 || n == -1)
+            break; /* the server closed first: nothing left to reset */
+        if (((w & DRV_OUT) && drv_write(&x, fd) < 0) || (w & DRV_STOP))
+            break;
+        if (util_now_ms() >= until || util_now_ms() >= d->deadline)
+            break; /* a server that does not read is reset all the same */
+        if (!out && x.rest_us < DRV_BACKOFF_MAX_US)
+            x.rest_us *= 2;
+    }
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+}
+
+static void drv_refused(struct driver_exchange *ex, int client, int e, int op_ms)
+{
+    if (e == ECONNREFUSED && client > 0)
+        drv_problem(ex, "connection refused: the server was not listening "
+                    "(did it stop after the previous client?)");
+    else if (e == ECONNREFUSED)
+        drv_problem(ex, "connection refused: the server was not listening");
+    else if (e == ETIMEDOUT)
+        drv_problem(ex, "the server did not accept the connection within %d ms", op_ms);
+    else if (e == ECONNRESET)
+        drv_problem(ex, "connection reset while connecting");
+    else
+        drv_problem(ex, "could not connect: %s", strerror(e));
+}
+
+/* Connects; on failure records why in ex and returns -1 (fd stays -1). Returns -2 with err
+ * when the grader itself could not make a socket. */
+static int drv_tcp_connect(struct drv *d, int client, struct driver_exchange *ex, int *fdp,
+                           char *err, size_t errlen)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        util_err(err, errlen, "driver: socket: %s", strerror(errno));
+        return -2;
+    }
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(d->port),
+                             .sin_addr.s_addr = htonl(d->addr)};
+    int e = 0;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        e = errno;
+        if (e == EINPROGRESS) {
+            int64_t until = util_now_ms() + d->op_ms;
+            int w = 0;
+            while (!(w & (DRV_OUT | DRV_STOP | DRV_TIMEOUT)))
+                w = drv_wait(d, fd, POLLOUT, until, -1);
+            socklen_t el = sizeof e;
+            e = ETIMEDOUT;
+            if (w & DRV_OUT)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
+            else if (w & DRV_STOP)
+                d->abort = DRV_ENDED;
+            else if (util_now_ms() >= d->deadline)
+                d->abort = DRV_TIME;
+        }
+    }
+    if (e == 0) {
+        *fdp = fd;
+        return 0;
+    }
+    close(fd);
+    if (d->abort) {
+        drv_not_run(d, (size_t)(ex - d->out->ex));
+        return -1;
+    }
+    drv_refused(ex, client, e, d->op_ms);
+    /* Refused because the program is gone: the clients after this one are not run. */
+    struct pollfd p = {.fd = d->stop_fd, .events = POLLIN};
+    if (d->stop_fd >= 0 && poll(&p, 1, 0) > 0)
+        d->abort = DRV_ENDED;
+    return -1;
+}
+
+static const struct payload drv_empty = {.data = (char[]){""}, .len = 0};
+
+/* One TCP client: connect, each payload in turn, then FIN (or a reset). */
+static int drv_tcp_client(struct drv *d, const struct driver_config *c, int client,
+                          char *err, size_t errlen)
+{
+    size_t n = (c->close == CLOSE_RESET || c->nsends == 0) ? 1 : c->nsends;
+    size_t first = d->out->n, tried = 0;
+    for (size_t k = 0; k < n; k++)
+        drv_add(d, client, (int)k, CLIENT_TCP, k < c->nsends ? &c->sends[k] : &drv_empty);
+    if (d->abort) {
+        drv_not_run(d, first);
+        return 0;
+    }
+    int fd = -1;
+    int rc = drv_tcp_connect(d, client, &d->out->ex[first], &fd, err, errlen);
+    if (rc == -2)
+        return -1;
+    if (rc < 0) { /* every payload of this client fails for the same reason */
+        char why[sizeof d->out->ex[first].problem];
+        memcpy(why, d->out->ex[first].problem, sizeof why);
+        for (size_t k = first + 1; k < d->out->n; k++)
+            drv_problem(&d->out->ex[k], "%s", why);
+        return 0;
+    }
+    if (c->close == CLOSE_RESET) {
+        drv_tcp_reset(d, fd, &d->out->ex[first]);
+        goto out;
+    }
+    bool failed = false;
+    while (tried < n && !failed && !d->abort)
+        failed = drv_tcp_exchange(d, fd, c, &d->out->ex[first + tried++]) < 0;
+    if (!failed && !d->abort)
+        drv_tcp_finish(d, fd, &d->out->ex[first + n - 1]);
+    if (d->abort)
+        drv_not_run(d, first + tried);
+    for (size_t k = first + tried; k < d->out->n; k++)
+        drv_problem(&d->out->ex[k], "not sent: an earlier exchange on this connection failed");
+out:
+    close(fd);
+    return 0;
+}
+
+/* A reply that came back whole but wrong, in words. */
+static void drv_mismatch(struct driver_exchange *ex)
+{
+    size_t n = ex->got.len < ex->sent.len ? ex->got.len : ex->sent.len, at = 0;
+    while (at < n && ex->got.data[at] == ex->sent.data[at])
+        at++;
+    if (at == n && ex->got.len > ex->sent.len)
+        drv_problem(ex, "the server sent %zu bytes more than it received",
+                    ex->got.len - ex->sent.len);
+    else if (at == n)
+        drv_problem(ex, "the reply was cut short: %zu of %zu bytes", ex->got.len, ex->sent.len);
+    else
+        drv_problem(ex, "the reply differs from what was sent (from byte %zu on)", at);
+}
+
+static void drv_judge(struct drv *d, size_t from, bool expect_echo)
+{
+    for (size_t i = from; i < d->out->n; i++) {
+        struct driver_exchange *ex = &d->out->ex[i];
+        if (ex->problem[0]) {
+            ex->ok = false;
+            continue;
+        }
+        ex->ok = ex->reset || !expect_echo ||
+                 (ex->got.len == ex->sent.len &&
+                  (ex->sent.len == 0 || memcmp(ex->got.data, ex->sent.data, ex->sent.len) == 0));
+        if (!ex->ok)
+            drv_mismatch(ex);
+    }
+}
+
+int driver_run(const struct driver_config *cfg, size_t n, uint32_t addr, uint16_t port,
+               int netstate, int stop_fd, int64_t deadline_ms, int op_timeout_ms,
+               struct driver_report *out, char *err, size_t errlen)
+{
+    struct drv d = {.addr = addr, .port = port, .netstate = netstate, .stop_fd = stop_fd,
+                    .deadline = deadline_ms, .op_ms = op_timeout_ms > 0 ? op_timeout_ms : 1,
+                    .out = out, .buf = xmalloc(DRV_BUF)};
+    int rc = -1, client = 0;
+    out->ex = NULL;
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct driver_config *c = &cfg[i];
+        size_t first = out->n;
+        if (c->type == CLIENT_UDP) {
+            if (drv_udp_run(&d, c, client, err, errlen) < 0)
+                goto out;
+            client += c->count > 0 ? c->count : 0;
+        } else {
+            for (int k = 0; k < c->count; k++)
+                if (drv_tcp_client(&d, c, client++, err, errlen) < 0)
+                    goto out;
+        }
+        drv_judge(&d, first, c->expect_echo);
+    }
+    rc = 0;
+out:
+    free(d.buf);
+    return rc;
+}
+
+void driver_report_free(struct driver_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        strbuf_release(&r->ex[i].got);
+    free(r->ex);
+    r->ex = NULL;
+    r->n = 0;
+}

@@ -1,0 +1,290 @@
+/* env: seeded environment and {variable} expansion. */
+#include "env.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "util.h"
+
+void env_set(struct env *e, const char *name, const char *value, size_t len)
+{
+    for (size_t i = 0; i < e->nvars; i++)
+        if (strcmp(e->vars[i].name, name) == 0) {
+            free(e->vars[i].value);
+            e->vars[i].value = xstrndup(value, len);
+            e->vars[i].len = len;
+            return;
+        }
+    e->vars = xrealloc(e->vars, (e->nvars + 1) * sizeof *e->vars);
+    e->vars[e->nvars].name = xstrdup(name);
+    e->vars[e->nvars].value = xstrndup(value, len);
+    e->vars[e->nvars].len = len;
+    e->nvars++;
+}
+
+void env_setf(struct env *e, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        die("out of memory");
+    env_set(e, name, s, (size_t)n);
+    free(s);
+}
+
+const char *env_get(const struct env *e, const char *name, size_t *len)
+{
+    for (size_t i = 0; i < e->nvars; i++)
+        if (strcmp(e->vars[i].name, name) == 0) {
+            if (len)
+                *len = e->vars[i].len;
+            return e->vars[i].value;
+        }
+    return NULL;
+}
+
+/* Lines the clients type: words, so a client that prints its own input is told apart from
+ * one that prints the (reversed) reply. */
+static void make_lines(struct env *e, struct rng *r)
+{
+    static const char *const names[] = { "line", "line2", "line3" };
+    for (size_t i = 0; i < 3; i++) {
+        char a[8], b[8], c[8], rev[64], key[32];
+        rng_word(r, a, 5), rng_word(r, b, 6), rng_word(r, c, 4);
+        char *line = xasprintf("hello %s %s %s", a, b, c);
+        size_t n = strlen(line);
+        for (size_t k = 0; k < n; k++)
+            rev[k] = line[n - 1 - k];
+        rev[n] = '\0';
+        env_set(e, names[i], line, n);
+        snprintf(key, sizeof key, "%s_rev", names[i]);
+        env_set(e, key, rev, n);
+        free(line);
+    }
+}
+
+static void make_daytime(struct env *e, struct rng *r)
+{
+    static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+    static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    char word[8];
+    rng_word(r, word, 6);
+    env_setf(e, "daytime", "%s %s %2u %02u:%02u:%02u %u %s", days[rng_range(r, 0, 6)],
+             months[rng_range(r, 0, 11)], (unsigned)rng_range(r, 1, 28),
+             (unsigned)rng_range(r, 0, 23), (unsigned)rng_range(r, 0, 59),
+             (unsigned)rng_range(r, 0, 59), (unsigned)rng_range(r, 1990, 2037), word);
+}
+
+/* Descriptors already open, with holes, and the four the kernel will hand out next. */
+static void make_fds(struct env *e, struct rng *r)
+{
+    e->nheld = 0;
+    for (int fd = 3; fd < 10 && e->nheld < ENV_MAX_HELD; fd++)
+        if (rng_range(r, 0, 1))
+            e->held_fds[e->nheld++] = fd;
+    if (e->nheld == 0)
+        e->held_fds[e->nheld++] = 3;
+    int next = 3;
+    for (int k = 0; k < 4; k++, next++) {
+        for (size_t i = 0; i < e->nheld; i++)
+            if (e->held_fds[i] == next) {
+                next++;
+                i = (size_t)-1;
+            }
+        char name[8];
+        snprintf(name, sizeof name, "fd%d", k);
+        env_setf(e, name, "%d", next);
+    }
+}
+
+static void make_ports(struct env *e, struct rng *r)
+{
+    e->nofile_soft = (unsigned)rng_range(r, 64, 250);
+    e->nofile_hard = e->nofile_soft + (unsigned)rng_range(r, 20, 400);
+    env_setf(e, "nofile_soft", "%u", e->nofile_soft);
+    env_setf(e, "nofile_hard", "%u", e->nofile_hard);
+    e->port_lo = (uint16_t)rng_range(r, 40000, 59000);
+    e->port_hi = (uint16_t)(e->port_lo + 499);
+    env_setf(e, "port_lo", "%u", e->port_lo);
+    env_setf(e, "port_hi", "%u", e->port_hi);
+    env_setf(e, "port", "%u", (unsigned)rng_range(r, 20000, 29999));
+    env_setf(e, "udp_port", "%u", (unsigned)rng_range(r, 30000, 39999));
+    env_setf(e, "closed_port", "%u", (unsigned)rng_range(r, 10000, 19999));
+}
+
+static void random_quad(struct rng *r, char *buf, size_t len, unsigned first)
+{
+    snprintf(buf, len, "%u.%u.%u.%u", first, (unsigned)rng_range(r, 0, 255),
+             (unsigned)rng_range(r, 0, 255), (unsigned)rng_range(r, 1, 254));
+}
+
+/* s_addr as this host holds it, printed %X: the bytes of the address in memory order. */
+static void quad_hex(const char *quad, char *buf, size_t len)
+{
+    unsigned a, b, c, d;
+    if (sscanf(quad, "%u.%u.%u.%u", &a, &b, &c, &d) != 4)
+        a = b = c = d = 0;
+    uint32_t be = (a << 24) | (b << 16) | (c << 8) | d;
+    const union { uint16_t u; uint8_t b[2]; } probe = { 1 };
+    uint32_t held = probe.b[0] ? (d << 24) | (c << 16) | (b << 8) | a : be;
+    snprintf(buf, len, "0x%X", held);
+}
+
+static void make_addresses(struct env *e, struct rng *r)
+{
+    for (int i = 0; i < 3; i++) {
+        char quad[20], hex[16], name[8];
+        random_quad(r, quad, sizeof quad, (unsigned)rng_range(r, 11, 223));
+        quad_hex(quad, hex, sizeof hex);
+        snprintf(name, sizeof name, "ip%d", i);
+        env_setf(e, name, "%s", quad);
+        snprintf(name, sizeof name, "hex%d", i);
+        env_setf(e, name, "%s", hex);
+    }
+    env_setf(e, "ip_max", "255.255.255.255");
+    env_setf(e, "hex_max", "0xFFFFFFFF");
+}
+
+static void make_services(struct env *e, struct rng *r)
+{
+    unsigned udp, tcp;
+    do
+        udp = (unsigned)rng_range(r, 1000, 9999);
+    while ((udp & 0xff) == (udp >> 8));
+    do
+        tcp = (unsigned)rng_range(r, 1000, 9999);
+    while (tcp == udp);
+    const union { uint16_t u; uint8_t b[2]; } probe = { 1 };
+    unsigned net = probe.b[0] ? ((udp & 0xff) << 8) | (udp >> 8) : udp;
+    env_setf(e, "echo_udp_port", "%u", udp);
+    env_setf(e, "echo_udp_port_net", "%u", net);
+    env_setf(e, "echo_tcp_port", "%u", tcp);
+    const char *head = "# services for this grading run\ntcpmux\t\t1/tcp\nrje\t\t5/tcp\n";
+    const char *tail = "discard\t\t9/tcp\t\tsink null\ndiscard\t\t9/udp\t\tsink null\n"
+                       "daytime\t\t13/tcp\ndaytime\t\t13/udp\nftp\t\t21/tcp\ntelnet\t\t23/tcp\n";
+    e->services = xasprintf("%secho\t\t%u/tcp\necho\t\t%u/udp\n%s", head, tcp, udp, tail);
+    e->services_no_echo = xasprintf("%s%s", head, tail);
+}
+
+/* /etc/hosts: one host with several addresses (aliases on its first line only, which is how
+ * glibc's files backend merges them), single hosts for reverse lookups, and decoys. */
+static void make_hosts(struct env *e, struct rng *r)
+{
+    struct strbuf sb;
+    char w[5][8], addr[4][20], rev[20], decoy[20];
+    strbuf_init(&sb);
+    for (int i = 0; i < 5; i++)
+        rng_word(r, w[i], 5);
+    for (int i = 0; i < 4; i++)
+        random_quad(r, addr[i], sizeof addr[i], 10);
+    random_quad(r, rev, sizeof rev, 172);
+    random_quad(r, decoy, sizeof decoy, 192);
+    strbuf_addstr(&sb, "127.0.0.1\tlocalhost\n");
+    strbuf_addf(&sb, "%s\twww.%s.ac.kr\tdecoy.%s\n", decoy, w[3], w[3]);
+    strbuf_addf(&sb, "%s\twww.%s.ac.kr\t%s\tmail.%s.ac.kr\n", addr[0], w[0], w[0], w[0]);
+    strbuf_addf(&sb, "%s\twww.%s.ac.kr\n%s\twww.%s.ac.kr\n", addr[1], w[0], addr[2], w[0]);
+    strbuf_addf(&sb, "%s\tns.%s.co.kr\n", addr[3], w[1]);
+    strbuf_addf(&sb, "%s\tsrv.%s.or.kr\t%s\n", rev, w[2], w[2]);
+    e->hosts = strbuf_detach(&sb);
+    env_setf(e, "host", "www.%s.ac.kr", w[0]);
+    env_setf(e, "host_alias0", "%s", w[0]);
+    env_setf(e, "host_alias1", "mail.%s.ac.kr", w[0]);
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "host_addr%d", i);
+        env_setf(e, name, "%s", addr[i]);
+    }
+    env_setf(e, "host1", "ns.%s.co.kr", w[1]);
+    env_setf(e, "host1_addr", "%s", addr[3]);
+    env_setf(e, "rev_addr", "%s", rev);
+    env_setf(e, "rev_name", "srv.%s.or.kr", w[2]);
+    env_setf(e, "rev_addr2", "%s", addr[1]);
+    env_setf(e, "rev_name2", "www.%s.ac.kr", w[0]);
+    env_setf(e, "unknown_host", "nohost.%s.test", w[4]);
+    env_setf(e, "unknown_addr", "203.0.113.%u", (unsigned)rng_range(r, 1, 254));
+}
+
+void env_make(struct env *e, uint64_t seed, const char *program)
+{
+    struct rng r;
+    memset(e, 0, sizeof *e);
+    e->seed = seed;
+    rng_derive(&r, seed, program);
+    env_setf(e, "seed", "%llu", (unsigned long long)seed);
+    env_setf(e, "program", "%s", program);
+    make_lines(e, &r);
+    make_daytime(e, &r);
+    make_fds(e, &r);
+    make_ports(e, &r);
+    make_addresses(e, &r);
+    make_services(e, &r);
+    make_hosts(e, &r);
+}
+
+void env_free(struct env *e)
+{
+    for (size_t i = 0; i < e->nvars; i++) {
+        free(e->vars[i].name);
+        free(e->vars[i].value);
+    }
+    free(e->vars);
+    free(e->hosts);
+    free(e->services);
+    free(e->services_no_echo);
+    memset(e, 0, sizeof *e);
+}
+
+static char *expand_random(const struct env *e, const char *tmpl, size_t *len)
+{
+    struct rng r;
+    size_t n = strtoul(tmpl + 7, NULL, 10);
+    char *buf = xmalloc(n + 1);
+    rng_derive(&r, e->seed, tmpl);
+    rng_bytes(&r, buf, n);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+char *env_expand(const struct env *e, const char *tmpl, size_t *len, char *err, size_t errlen)
+{
+    struct strbuf sb;
+    size_t dummy;
+    if (!len)
+        len = &dummy;
+    if (strncmp(tmpl, "random:", 7) == 0)
+        return expand_random(e, tmpl, len);
+    strbuf_init(&sb);
+    for (const char *p = tmpl; *p; p++) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            strbuf_add(&sb, p++, 1);
+            continue;
+        }
+        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
+        if (!close) {
+            strbuf_add(&sb, p, 1);
+            continue;
+        }
+        char *name = xstrndup(p + 1, (size_t)(close - p - 1));
+        size_t vlen;
+        const char *v = env_get(e, name, &vlen);
+        if (!v) {
+            util_err(err, errlen, "unknown variable {%s} in \"%s\"", name, tmpl);
+            free(name);
+            strbuf_release(&sb);
+            return NULL;
+        }
+        free(name);
+        strbuf_add(&sb, v, vlen);
+        p = close;
+    }
+    *len = sb.len;
+    return strbuf_detach(&sb);
+}

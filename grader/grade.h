@@ -1,0 +1,24 @@
+/* grade: grades one submission: finds its programs, builds each, runs every check, each in a
+ * runner process of its own, several at once, and assembles the run result. A runner that
+ * crashes or overruns its bound costs only its own check (status "error"). */
+#ifndef SOCKGRADE_GRADE_H
+#define SOCKGRADE_GRADE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "result.h"
+#include "sandbox.h"
+
+struct grade_options {
+    uint64_t seed;
+    enum sandbox_mode mode;
+    int jobs;                  /* runners at once (0: twice the cores) */
+    const char *assignments;   /* folder of <program>/spec.json */
+};
+
+/* Fills r (always, even on error: r->error then says what went wrong). Returns 0 or -1. */
+int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,
+              struct run_result *r);
+
+#endif

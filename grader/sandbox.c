@@ -1,0 +1,313 @@
+/* sandbox: namespaces and the minimal root. Each step is a short function named for what it
+ * sets up, and each failure names the step and its subject ("sandbox: bind /usr: ..."). */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "sandbox_int.h"
+#include "util.h"
+
+struct sandbox_state sandbox_state;
+
+const char *sandbox_mode_name(enum sandbox_mode m)
+{
+    return m == SANDBOX_NAMESPACES ? "namespaces" : "none";
+}
+
+static int write_proc(const char *path, const char *text, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return util_err(err, errlen, "sandbox: open %s: %s", path, strerror(errno));
+    int rc = util_write_all(fd, text, strlen(text));
+    int saved = errno;
+    close(fd);
+    if (rc < 0)
+        return util_err(err, errlen, "sandbox: write %s: %s", path, strerror(saved));
+    return 0;
+}
+
+static int setup_user_maps(unsigned inside, unsigned outside_uid, unsigned outside_gid,
+                           char *err, size_t errlen)
+{
+    char line[64];
+    if (write_proc("/proc/self/setgroups", "deny", err, errlen) < 0)
+        return -1;
+    snprintf(line, sizeof line, "%u %u 1", inside, outside_uid);
+    if (write_proc("/proc/self/uid_map", line, err, errlen) < 0)
+        return -1;
+    snprintf(line, sizeof line, "%u %u 1", inside, outside_gid);
+    return write_proc("/proc/self/gid_map", line, err, errlen);
+}
+
+static int setup_loopback(char *err, size_t errlen)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return util_err(err, errlen, "sandbox: loopback: socket: %s", strerror(errno));
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    ifr.ifr_flags = IFF_UP | IFF_RUNNING;
+    int rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    int saved = errno;
+    close(fd);
+    if (rc < 0)
+        return util_err(err, errlen, "sandbox: bring lo up: %s", strerror(saved));
+    return 0;
+}
+
+int sandbox_isolate_net(char *err, size_t errlen)
+{
+    unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0) {
+        if (setup_user_maps(0, uid, gid, err, errlen) < 0)
+            return -1;
+        return setup_loopback(err, errlen);
+    }
+    /* A threaded caller (a test framework's worker) cannot enter a user namespace; a caller
+     * that already holds CAP_NET_ADMIN does not need one. */
+    if (errno != EINVAL || unshare(CLONE_NEWNET) < 0)
+        return util_err(err, errlen, "sandbox: unshare user+net: %s", strerror(errno));
+    return setup_loopback(err, errlen);
+}
+
+static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+    /* Ports 7 and 13 are the lecture's: let the unprivileged student bind them here. */
+    if (write_proc("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", err, errlen) < 0)
+        return -1;
+    if (cfg->port_lo && cfg->port_hi) {
+        char range[32];
+        snprintf(range, sizeof range, "%u %u", cfg->port_lo, cfg->port_hi);
+        if (write_proc("/proc/sys/net/ipv4/ip_local_port_range", range, err, errlen) < 0)
+            return -1;
+    }
+    /* One nested user namespace is the student's own; allow no more. */
+    return write_proc("/proc/sys/user/max_user_namespaces", "1", err, errlen);
+}
+
+/* Flags a bind mount must keep when remounted inside a user namespace (the kernel locks them). */
+static unsigned long locked_flags(const char *path)
+{
+    struct statvfs sv;
+    unsigned long f = 0;
+    if (statvfs(path, &sv) < 0)
+        return 0;
+    if (sv.f_flag & ST_NOSUID)
+        f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV)
+        f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        f |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        f |= MS_NOATIME;
+    if (sv.f_flag & ST_RELATIME)
+        f |= MS_RELATIME;
+    return f;
+}
+
+static int make_mountpoint(const char *path, bool dir, char *err, size_t errlen)
+{
+    if (dir) {
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return util_err(err, errlen, "sandbox: mkdir %s: %s", path, strerror(errno));
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return util_err(err, errlen, "sandbox: create %s: %s", path, strerror(errno));
+    close(fd);
+    return 0;
+}
+
+/* Creates the folders above path (inside the root), like mkdir -p of its parent. */
+static int make_parents(const char *path, char *err, size_t errlen)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + strlen(sandbox_state.root) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+            return util_err(err, errlen, "sandbox: mkdir %s: %s", dir, strerror(errno));
+        *p = '/';
+    }
+    return 0;
+}
+
+static int setup_bind(const char *host, const char *inside, bool writable, char *err, size_t errlen)
+{
+    struct stat st;
+    char dst[PATH_MAX];
+    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, inside);
+    if (make_parents(dst, err, errlen) < 0)
+        return -1;
+    if (stat(host, &st) < 0)
+        return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
+    if (make_mountpoint(dst, S_ISDIR(st.st_mode), err, errlen) < 0)
+        return -1;
+    if (mount(host, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
+    unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | locked_flags(host);
+    if (!writable)
+        flags |= MS_RDONLY;
+    if (mount(NULL, dst, NULL, flags, NULL) < 0)
+        return util_err(err, errlen, "sandbox: remount %s: %s", inside, strerror(errno));
+    return 0;
+}
+
+/* /bin, /lib, ... are symlinks into /usr on merged-/usr systems: copy the link, else bind. */
+static int setup_system_dir(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    char dst[PATH_MAX], target[PATH_MAX];
+    if (lstat(path, &st) < 0)
+        return 0;
+    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, path);
+    if (S_ISLNK(st.st_mode)) {
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n < 0)
+            return util_err(err, errlen, "sandbox: readlink %s: %s", path, strerror(errno));
+        target[n] = '\0';
+        if (symlink(target, dst) < 0)
+            return util_err(err, errlen, "sandbox: symlink %s: %s", path, strerror(errno));
+        return 0;
+    }
+    return setup_bind(path, path, false, err, errlen);
+}
+
+static int write_root_file(const char *inside, const char *data, size_t len, char *err, size_t errlen)
+{
+    char dst[PATH_MAX];
+    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, inside);
+    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return util_err(err, errlen, "sandbox: create %s: %s", inside, strerror(errno));
+    int rc = util_write_all(fd, data, len);
+    int saved = errno;
+    close(fd);
+    if (rc < 0)
+        return util_err(err, errlen, "sandbox: write %s: %s", inside, strerror(saved));
+    return 0;
+}
+
+/* The files every lecture program may open. Lookups go to files only: never to DNS. */
+static int setup_etc(const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+    static const struct sandbox_file defaults[] = {
+        { "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nstudent:x:1000:1000:student:/tmp:/bin/sh\n", 0 },
+        { "/etc/group", "root:x:0:\nstudent:x:1000:\n", 0 },
+        { "/etc/nsswitch.conf", "passwd: files\ngroup: files\nhosts: files\nservices: files\n"
+                                "protocols: files\nnetworks: files\n", 0 },
+        { "/etc/host.conf", "multi on\n", 0 },
+        { "/etc/hosts", "127.0.0.1\tlocalhost\n", 0 },
+        { "/etc/services", "echo\t\t7/tcp\necho\t\t7/udp\ndaytime\t\t13/tcp\ndaytime\t\t13/udp\n", 0 },
+        { "/etc/protocols", "ip\t0\tIP\ntcp\t6\tTCP\nudp\t17\tUDP\n", 0 },
+    };
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/etc", sandbox_state.root);
+    if (make_mountpoint(dir, true, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        const struct sandbox_file *f = &defaults[i];
+        if (write_root_file(f->path, f->data, strlen(f->data), err, errlen) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < cfg->nfiles; i++) {
+        const struct sandbox_file *f = &cfg->files[i];
+        if (write_root_file(f->path, f->data, f->len, err, errlen) < 0)
+            return -1;
+    }
+    if (access("/etc/ld.so.cache", R_OK) == 0)
+        return setup_bind("/etc/ld.so.cache", "/etc/ld.so.cache", false, err, errlen);
+    return 0;
+}
+
+static int setup_dev(char *err, size_t errlen)
+{
+    static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full",
+                                         "/dev/random", "/dev/urandom" };
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/dev", sandbox_state.root);
+    if (make_mountpoint(dir, true, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
+        if (setup_bind(nodes[i], nodes[i], true, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+static int setup_tmp(const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+    char dst[PATH_MAX], opts[64];
+    snprintf(dst, sizeof dst, "%s/tmp", sandbox_state.root);
+    if (make_mountpoint(dst, true, err, errlen) < 0)
+        return -1;
+    snprintf(opts, sizeof opts, "size=%zu,mode=1777", cfg->tmp_bytes ? cfg->tmp_bytes : (size_t)16 << 20);
+    if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+        return util_err(err, errlen, "sandbox: mount /tmp: %s", strerror(errno));
+    return 0;
+}
+
+static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+    static const char *const system_dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32",
+                                               "/lib64", "/libx32" };
+    snprintf(sandbox_state.root, sizeof sandbox_state.root, "%s/root", cfg->workdir);
+    if (make_mountpoint(sandbox_state.root, true, err, errlen) < 0)
+        return -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return util_err(err, errlen, "sandbox: make mounts private: %s", strerror(errno));
+    if (mount("tmpfs", sandbox_state.root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
+        return util_err(err, errlen, "sandbox: mount root tmpfs: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
+        if (setup_system_dir(system_dirs[i], err, errlen) < 0)
+            return -1;
+    char proc[PATH_MAX];
+    snprintf(proc, sizeof proc, "%s/proc", sandbox_state.root);
+    if (make_mountpoint(proc, true, err, errlen) < 0 || setup_etc(cfg, err, errlen) < 0 ||
+        setup_dev(err, errlen) < 0 || setup_tmp(cfg, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->nbinds; i++) {
+        const struct sandbox_bind *b = &cfg->binds[i];
+        if (setup_bind(b->host, b->inside, b->writable, err, errlen) < 0)
+            return -1;
+    }
+    if (mount(NULL, sandbox_state.root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+              "size=1m,mode=0755") < 0)
+        return util_err(err, errlen, "sandbox: make root read-only: %s", strerror(errno));
+    return 0;
+}
+
+int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+    sandbox_state.mode = mode;
+    if (mode == SANDBOX_NONE) {
+        sandbox_state.entered = 1;
+        return 0;
+    }
+    unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+        return util_err(err, errlen, "sandbox: unshare namespaces: %s", strerror(errno));
+    if (setup_user_maps(0, uid, gid, err, errlen) < 0 || setup_loopback(err, errlen) < 0 ||
+        setup_sysctls(cfg, err, errlen) < 0)
+        return -1;
+    if (sethostname("sandbox", 7) < 0)
+        return util_err(err, errlen, "sandbox: sethostname: %s", strerror(errno));
+    if (setup_root(cfg, err, errlen) < 0)
+        return -1;
+    sandbox_state.entered = 1;
+    return 0;
+}

@@ -1,0 +1,114 @@
+/* sandbox: runs one program in fresh Linux namespaces and tells what happened.
+ *
+ * A check runner (a process the grader forked for one check) calls sandbox_enter() once: it
+ * gets its own user, network, mount, ipc and uts namespaces, loopback up, the namespace's
+ * sysctls set, and a minimal root prepared from the config. The runner then binds its peers
+ * (they live in this network namespace) and calls sandbox_start(): the program runs as uid
+ * 1000 of a nested user namespace, without capabilities, in a new pid namespace whose init is
+ * a small reaper, inside the minimal root. The program cannot see, signal or trace the
+ * runner. sandbox_finish() kills the pid namespace (every process, daemons included) and
+ * returns the outcome. */
+#ifndef SOCKGRADE_SANDBOX_H
+#define SOCKGRADE_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sandbox_mode { SANDBOX_NAMESPACES, SANDBOX_NONE };
+const char *sandbox_mode_name(enum sandbox_mode m);
+
+/* A file created in the sandbox's root, e.g. the run's /etc/hosts. */
+struct sandbox_file {
+    const char *path;   /* absolute path inside */
+    const char *data;
+    size_t len;
+};
+
+/* A host path made visible inside. */
+struct sandbox_bind {
+    const char *host;
+    const char *inside;
+    bool writable;
+};
+
+struct sandbox_config {
+    const char *workdir;          /* a private, empty host folder the sandbox may mount on */
+    const struct sandbox_file *files;
+    size_t nfiles;
+    const struct sandbox_bind *binds;
+    size_t nbinds;
+    uint16_t port_lo, port_hi;    /* the namespace's ephemeral port range (0,0 = default) */
+    size_t tmp_bytes;             /* size of the writable /tmp (default 16 MiB) */
+};
+
+struct sandbox_limits {
+    int timeout_ms;               /* wall clock, from start */
+    unsigned cpu_seconds;
+    uint64_t memory_bytes;        /* RLIMIT_AS */
+    unsigned processes;           /* RLIMIT_NPROC (counted per uid in the nested namespace) */
+    uint64_t file_bytes;          /* RLIMIT_FSIZE */
+    unsigned nofile_soft, nofile_hard;
+    size_t output_cap;            /* bytes kept of stdout and of stderr, each */
+};
+/* Defaults for a lecture program (documented in docs/sandbox.md). */
+void sandbox_limits_default(struct sandbox_limits *l);
+
+struct sandbox_job {
+    const char *const *argv;      /* argv[0] is the path inside the sandbox */
+    const char *cwd;              /* inside; default "/tmp" */
+    const char *const *envp;      /* default: empty environment */
+    const void *stdin_data;       /* written to the program's stdin, then EOF */
+    size_t stdin_len;
+    const int *held_fds;          /* descriptor numbers already open when it starts */
+    size_t nheld_fds;
+    struct sandbox_limits limits;
+};
+
+enum sandbox_end {
+    END_EXITED,     /* code is valid */
+    END_SIGNALED,   /* signal is valid (a crash) */
+    END_TIMEOUT,    /* still running at the deadline, killed */
+    END_STOPPED,    /* the caller stopped it (a server after its clients) */
+    END_FAILED,     /* the sandbox itself failed (an internal error; see error) */
+};
+const char *sandbox_end_name(enum sandbox_end e);
+
+struct sandbox_outcome {
+    enum sandbox_end end;
+    int code;
+    int signal;
+    char *out;      /* captured stdout (up to output_cap), NUL-terminated */
+    size_t out_len;
+    bool out_truncated;
+    char *err;      /* captured stderr */
+    size_t err_len;
+    bool err_truncated;
+    int64_t wall_ms;
+    char error[256];/* END_FAILED: which step failed and why */
+};
+void sandbox_outcome_free(struct sandbox_outcome *o);
+
+struct sandbox_proc;
+
+/* Enters the namespaces in the calling process (a forked runner). */
+int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err, size_t errlen);
+int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char *err, size_t errlen);
+/* A descriptor that becomes readable when the program has ended (for poll). */
+int sandbox_end_fd(const struct sandbox_proc *p);
+/* Waits until the program ends or deadline_ms (monotonic) passes. Returns true if it ended. */
+bool sandbox_wait(struct sandbox_proc *p, int64_t deadline_ms);
+/* Ends the run: kills everything left, collects output, frees p. */
+void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *out);
+/* start + wait(timeout) + finish. */
+int sandbox_run(const struct sandbox_job *job, struct sandbox_outcome *out, char *err, size_t errlen);
+
+/* Moves the calling process into a fresh user+network namespace with loopback up: what the
+ * unit tests of peers and drivers need to own ports 7 and 13 without touching the host. */
+int sandbox_isolate_net(char *err, size_t errlen);
+
+/* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure
+ * err names the step that failed and what to do about it. */
+int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,441 @@
+/* sandbox_proc: starts a program inside the prepared sandbox and ends it. The runner forks an
+ * init for a new pid namespace; init enters the minimal root, mounts a fresh /proc, forks the
+ * program into a nested user namespace as uid 1000 without capabilities, reports its wait
+ * status and exits, which makes the kernel kill everything left in the namespace. */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox_int.h"
+#include "util.h"
+
+#define STUDENT_ID 1000
+#define SETUP_FD 900 /* where the child keeps its error pipe until exec closes it */
+
+struct sandbox_proc {
+    pid_t init;              /* init of the pid namespace (or the program itself, mode none) */
+    int status_fd;           /* init writes the program's wait status here */
+    int out_fd, err_fd;      /* the program's stdout and stderr */
+    pthread_t collector;
+    int collector_started;
+    struct strbuf out, err;
+    size_t cap;
+    bool out_trunc, err_trunc;
+    int ended;
+    int wstatus;
+    int64_t start_ms, deadline_ms;
+};
+
+void sandbox_limits_default(struct sandbox_limits *l)
+{
+    l->timeout_ms = 2000;
+    l->cpu_seconds = 5;
+    l->memory_bytes = (uint64_t)512 << 20;
+    l->processes = 32;
+    l->file_bytes = (uint64_t)16 << 20;
+    l->nofile_soft = 256;
+    l->nofile_hard = 256;
+    l->output_cap = 64 << 10;
+}
+
+const char *sandbox_end_name(enum sandbox_end e)
+{
+    static const char *const names[] = { "exited", "signaled", "timeout", "stopped", "failed" };
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
+}
+
+/* Async-signal-safe failure report from a child before exec: "step: errno". */
+static _Noreturn void child_fail(const char *step)
+{
+    char buf[160];
+    int e = errno, n = 0;
+    for (const char *p = step; *p && n < 120; p++)
+        buf[n++] = *p;
+    buf[n++] = ':';
+    buf[n++] = ' ';
+    char digits[16];
+    int d = 0;
+    do {
+        digits[d++] = (char)('0' + e % 10);
+        e /= 10;
+    } while (e && d < 15);
+    while (d)
+        buf[n++] = digits[--d];
+    (void)!write(SETUP_FD, buf, (size_t)n);
+    _exit(127);
+}
+
+static void set_limit(int resource, uint64_t soft, uint64_t hard, const char *step)
+{
+    struct rlimit rl = { (rlim_t)soft, (rlim_t)hard };
+    if (setrlimit(resource, &rl) < 0)
+        child_fail(step);
+}
+
+static int write_small(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = util_write_all(fd, text, strlen(text));
+    close(fd);
+    return rc;
+}
+
+/* In the program's own process: drop to uid 1000 of a nested user namespace. */
+static void child_drop_privileges(void)
+{
+    if (unshare(CLONE_NEWUSER) < 0)
+        child_fail("unshare user namespace");
+    if (write_small("/proc/self/setgroups", "deny") < 0 ||
+        write_small("/proc/self/uid_map", "1000 0 1") < 0 ||
+        write_small("/proc/self/gid_map", "1000 0 1") < 0)
+        child_fail("write user maps");
+    if (setresgid(STUDENT_ID, STUDENT_ID, STUDENT_ID) < 0 || setresuid(STUDENT_ID, STUDENT_ID, STUDENT_ID) < 0)
+        child_fail("setuid 1000");
+}
+
+static void child_descriptors(const struct sandbox_job *job, int in_fd, int out_fd, int err_fd)
+{
+    if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+        child_fail("stdio");
+    /* Nothing of the runner's (peer sockets, pipes) may leak into the program. */
+    if (close_range(3, SETUP_FD - 1, 0) < 0)
+        child_fail("close descriptors");
+    for (size_t i = 0; i < job->nheld_fds; i++) {
+        int fd = open("/dev/null", O_RDONLY);
+        if (fd < 0 || (fd != job->held_fds[i] && (dup2(fd, job->held_fds[i]) < 0 || close(fd) < 0)))
+            child_fail("held descriptors");
+    }
+}
+
+static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int out_fd, int err_fd)
+{
+    static const char *const empty_env[] = { NULL };
+    const struct sandbox_limits *l = &job->limits;
+    if (setsid() < 0)
+        child_fail("setsid");
+    if (sandbox_state.mode == SANDBOX_NAMESPACES)
+        child_drop_privileges();
+    child_descriptors(job, in_fd, out_fd, err_fd);
+    set_limit(RLIMIT_CPU, l->cpu_seconds, l->cpu_seconds + 1, "limit cpu");
+    if (l->memory_bytes)
+        set_limit(RLIMIT_AS, l->memory_bytes, l->memory_bytes, "limit memory");
+    set_limit(RLIMIT_NPROC, l->processes, l->processes, "limit processes");
+    set_limit(RLIMIT_FSIZE, l->file_bytes, l->file_bytes, "limit file size");
+    set_limit(RLIMIT_CORE, 0, 0, "limit core");
+    set_limit(RLIMIT_NOFILE, l->nofile_soft, l->nofile_hard, "limit descriptors");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        child_fail("no new privileges");
+    if (chdir(job->cwd ? job->cwd : "/tmp") < 0)
+        child_fail("chdir");
+    execve(job->argv[0], (char *const *)job->argv, (char *const *)(job->envp ? job->envp : empty_env));
+    child_fail("exec");
+}
+
+static void init_enter_root(void)
+{
+    if (unshare(CLONE_NEWNS) < 0)
+        child_fail("init: unshare mount namespace");
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        child_fail("init: private mounts");
+    if (chdir(sandbox_state.root) < 0)
+        child_fail("init: chdir root");
+    /* The kernel lets a user namespace mount proc only while a full proc is visible in the
+     * mount namespace, so mount it before the old root goes away. */
+    if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        child_fail("init: mount /proc");
+    /* pivot_root(".", ".") stacks the old root under the new one; detach it. */
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        child_fail("init: pivot_root");
+    if (umount2(".", MNT_DETACH) < 0)
+        child_fail("init: detach old root");
+    if (chdir("/") < 0)
+        child_fail("init: chdir /");
+}
+
+/* pid 1 of the namespace: reaps everything, reports the program's status, then exits, which
+ * kills whatever the program left behind. */
+static _Noreturn void init_main(const struct sandbox_job *job, int status_fd, int in_fd,
+                                int out_fd, int err_fd)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        child_fail("init: parent-death signal");
+    if (sandbox_state.mode == SANDBOX_NAMESPACES)
+        init_enter_root();
+    pid_t prog = fork();
+    if (prog < 0)
+        child_fail("init: fork");
+    if (prog == 0)
+        child_exec(job, in_fd, out_fd, err_fd);
+    /* Keep only the status pipe: the setup pipe must reach EOF now (the runner waits on it),
+     * and peer sockets must not stay open in the namespace. */
+    (void)in_fd, (void)out_fd, (void)err_fd;
+    if (status_fd > 3)
+        close_range(3, (unsigned)status_fd - 1, 0);
+    close_range((unsigned)status_fd + 1, ~0U, 0);
+    for (;;) {
+        int st;
+        pid_t p = waitpid(-1, &st, 0);
+        if (p < 0 && errno == EINTR)
+            continue;
+        if (p < 0)
+            _exit(1);
+        if (p == prog) {
+            (void)!write(status_fd, &st, sizeof st);
+            _exit(0);
+        }
+    }
+}
+
+static int make_stdin(const struct sandbox_job *job, char *err, size_t errlen)
+{
+    int fd = memfd_create("stdin", MFD_CLOEXEC);
+    if (fd < 0)
+        return util_err(err, errlen, "sandbox: stdin: %s", strerror(errno));
+    if ((job->stdin_len && util_write_all(fd, job->stdin_data, job->stdin_len) < 0) ||
+        lseek(fd, 0, SEEK_SET) < 0) {
+        close(fd);
+        return util_err(err, errlen, "sandbox: stdin: %s", strerror(errno));
+    }
+    return fd;
+}
+
+static void collect_chunk(struct sandbox_proc *p, int *fd, struct strbuf *sb, bool *trunc)
+{
+    char buf[16384];
+    ssize_t n = read(*fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+        return;
+    if (n <= 0) {
+        close(*fd);
+        *fd = -1;
+        return;
+    }
+    size_t keep = (size_t)n;
+    if (sb->len + keep > p->cap) {
+        keep = p->cap > sb->len ? p->cap - sb->len : 0;
+        *trunc = true;
+    }
+    strbuf_add(sb, buf, keep);
+}
+
+/* Drains stdout and stderr until every writer is gone, keeping up to the cap of each and
+ * discarding the rest, so a flooding program never blocks on a full pipe. */
+static void *collector_main(void *arg)
+{
+    struct sandbox_proc *p = arg;
+    while (p->out_fd >= 0 || p->err_fd >= 0) {
+        struct pollfd pf[2] = { { p->out_fd, POLLIN, 0 }, { p->err_fd, POLLIN, 0 } };
+        if (poll(pf, 2, -1) < 0)
+            continue;
+        if (pf[0].revents)
+            collect_chunk(p, &p->out_fd, &p->out, &p->out_trunc);
+        if (pf[1].revents)
+            collect_chunk(p, &p->err_fd, &p->err, &p->err_trunc);
+    }
+    return NULL;
+}
+
+static int read_setup_error(int fd, char *err, size_t errlen)
+{
+    char buf[200];
+    ssize_t n;
+    do
+        n = read(fd, buf, sizeof buf - 1);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return 0; /* closed by exec: the program started */
+    buf[n] = '\0';
+    char *colon = strrchr(buf, ':');
+    int e = colon ? atoi(colon + 1) : 0;
+    if (colon)
+        *colon = '\0';
+    return util_err(err, errlen, "sandbox: %s: %s", buf, strerror(e));
+}
+
+static pid_t fork_init(const struct sandbox_job *job, int pipes[4][2], int in_fd)
+{
+    /* clone() rather than unshare(CLONE_NEWPID): after unshare the runner could no longer
+     * start threads (peers, output collector). The child only makes system calls. */
+    unsigned long flags = SIGCHLD;
+    if (sandbox_state.mode == SANDBOX_NAMESPACES)
+        flags |= CLONE_NEWPID;
+    pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+    if (pid == 0) {
+        /* The error pipe must survive the descriptor sweep, so park it high. */
+        if (dup2(pipes[3][1], SETUP_FD) < 0 || fcntl(SETUP_FD, F_SETFD, FD_CLOEXEC) < 0)
+            _exit(127);
+        init_main(job, pipes[0][1], in_fd, pipes[1][1], pipes[2][1]);
+    }
+    return pid;
+}
+
+static void close_pipes(int pipes[4][2])
+{
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 2; j++)
+            if (pipes[i][j] >= 0)
+                close(pipes[i][j]);
+}
+
+int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char *err, size_t errlen)
+{
+    int pipes[4][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } }; /* status out err setup */
+    int in_fd = -1, rc = -1;
+    struct sandbox_proc *p = NULL;
+    *out = NULL;
+    if (!sandbox_state.entered)
+        return util_err(err, errlen, "sandbox: start before enter");
+    for (int i = 0; i < 4; i++)
+        if (pipe2(pipes[i], O_CLOEXEC) < 0) {
+            util_err(err, errlen, "sandbox: pipe: %s", strerror(errno));
+            goto out;
+        }
+    if ((in_fd = make_stdin(job, err, errlen)) < 0)
+        goto out;
+    p = xcalloc(1, sizeof *p);
+    p->start_ms = util_now_ms();
+    p->deadline_ms = p->start_ms + job->limits.timeout_ms;
+    p->cap = job->limits.output_cap;
+    strbuf_init(&p->out);
+    strbuf_init(&p->err);
+    p->init = fork_init(job, pipes, in_fd);
+    if (p->init < 0) {
+        util_err(err, errlen, "sandbox: fork init: %s", strerror(errno));
+        goto out;
+    }
+    close(pipes[0][1]), close(pipes[1][1]), close(pipes[2][1]), close(pipes[3][1]);
+    pipes[0][1] = pipes[1][1] = pipes[2][1] = pipes[3][1] = -1;
+    p->status_fd = pipes[0][0];
+    p->out_fd = pipes[1][0];
+    p->err_fd = pipes[2][0];
+    pipes[0][0] = pipes[1][0] = pipes[2][0] = -1;
+    if (read_setup_error(pipes[3][0], err, errlen) < 0) {
+        kill(p->init, SIGKILL);
+        waitpid(p->init, NULL, 0);
+        close(p->status_fd), close(p->out_fd), close(p->err_fd);
+        goto out;
+    }
+    if (pthread_create(&p->collector, NULL, collector_main, p) != 0) {
+        util_err(err, errlen, "sandbox: collector thread failed");
+        p->ended = -1;
+        goto started;
+    }
+    p->collector_started = 1;
+started:
+    *out = p;
+    p = NULL;
+    rc = 0;
+out:
+    if (in_fd >= 0)
+        close(in_fd);
+    close_pipes(pipes);
+    if (p) {
+        strbuf_release(&p->out);
+        strbuf_release(&p->err);
+        free(p);
+    }
+    return rc;
+}
+
+int sandbox_end_fd(const struct sandbox_proc *p)
+{
+    return p->status_fd;
+}
+
+bool sandbox_wait(struct sandbox_proc *p, int64_t deadline_ms)
+{
+    if (deadline_ms > p->deadline_ms)
+        deadline_ms = p->deadline_ms;
+    while (!p->ended) {
+        int64_t left = deadline_ms - util_now_ms();
+        if (left <= 0)
+            return false;
+        struct pollfd pf = { p->status_fd, POLLIN, 0 };
+        int n = poll(&pf, 1, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            continue;
+        ssize_t r = read(p->status_fd, &p->wstatus, sizeof p->wstatus);
+        /* EOF without a status: init itself died (killed from outside). */
+        p->ended = r == (ssize_t)sizeof p->wstatus ? 1 : 2;
+    }
+    return true;
+}
+
+static void outcome_from_status(struct sandbox_proc *p, struct sandbox_outcome *o)
+{
+    if (p->ended == 1 && WIFEXITED(p->wstatus)) {
+        o->end = END_EXITED;
+        o->code = WEXITSTATUS(p->wstatus);
+    } else if (p->ended == 1 && WIFSIGNALED(p->wstatus)) {
+        o->end = END_SIGNALED;
+        o->signal = WTERMSIG(p->wstatus);
+    } else if (p->ended == 2) {
+        o->end = END_SIGNALED;
+        o->signal = SIGKILL;
+    } else {
+        o->end = util_now_ms() >= p->deadline_ms ? END_TIMEOUT : END_STOPPED;
+    }
+}
+
+void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *o)
+{
+    memset(o, 0, sizeof *o);
+    outcome_from_status(p, o);
+    o->wall_ms = util_now_ms() - p->start_ms;
+    /* Killing init tears down the whole pid namespace, daemons and stopped children too. */
+    kill(p->init, SIGKILL);
+    if (sandbox_state.mode == SANDBOX_NONE)
+        kill(-p->init, SIGKILL);
+    while (waitpid(p->init, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (p->collector_started)
+        pthread_join(p->collector, NULL);
+    close(p->status_fd);
+    if (p->out_fd >= 0)
+        close(p->out_fd);
+    if (p->err_fd >= 0)
+        close(p->err_fd);
+    o->out_len = p->out.len;
+    o->out = strbuf_detach(&p->out);
+    o->out_truncated = p->out_trunc;
+    o->err_len = p->err.len;
+    o->err = strbuf_detach(&p->err);
+    o->err_truncated = p->err_trunc;
+    free(p);
+}
+
+void sandbox_outcome_free(struct sandbox_outcome *o)
+{
+    free(o->out);
+    free(o->err);
+    o->out = o->err = NULL;
+}
+
+int sandbox_run(const struct sandbox_job *job, struct sandbox_outcome *out, char *err, size_t errlen)
+{
+    struct sandbox_proc *p;
+    if (sandbox_start(job, &p, err, errlen) < 0)
+        return -1;
+    sandbox_wait(p, p->deadline_ms);
+    sandbox_finish(p, out);
+    return 0;
+}

@@ -1,0 +1,251 @@
+/* util: error reporting, checked allocation, byte buffers, clock and whole-file I/O. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "sockgrade: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("", fmt, ap);
+    va_end(ap);
+    exit(2);
+}
+
+void warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+int util_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        die("out of memory (%zu bytes)", n);
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        die("out of memory (%zu x %zu bytes)", n, size);
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        die("out of memory (%zu bytes)", n);
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        die("out of memory formatting a string");
+    return s;
+}
+
+void strbuf_init(struct strbuf *sb)
+{
+    sb->data = NULL;
+    sb->len = 0;
+    sb->cap = 0;
+}
+
+static void strbuf_grow(struct strbuf *sb, size_t more)
+{
+    if (sb->len + more + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < sb->len + more + 1)
+        cap *= 2;
+    sb->data = xrealloc(sb->data, cap);
+    sb->cap = cap;
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+    strbuf_grow(sb, len);
+    if (len)
+        memcpy(sb->data + sb->len, data, len);
+    sb->len += len;
+    sb->data[sb->len] = '\0';
+}
+
+void strbuf_addstr(struct strbuf *sb, const char *s)
+{
+    strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        die("bad format string");
+    strbuf_grow(sb, (size_t)n);
+    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    sb->len += (size_t)n;
+}
+
+char *strbuf_detach(struct strbuf *sb)
+{
+    char *p = sb->data ? sb->data : xstrdup("");
+    strbuf_init(sb);
+    return p;
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+    free(sb->data);
+    strbuf_init(sb);
+}
+
+int64_t util_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *util_read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        util_err(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    ssize_t n = util_read_all(fd, &sb, SIZE_MAX);
+    int saved = errno;
+    close(fd);
+    if (n < 0) {
+        strbuf_release(&sb);
+        util_err(err, errlen, "%s: %s", path, strerror(saved));
+        return NULL;
+    }
+    if (len)
+        *len = sb.len;
+    return strbuf_detach(&sb);
+}
+
+int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    int rc = -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        util_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (util_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+        util_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        goto out;
+    }
+    if (close(fd) < 0 || rename(tmp, path) < 0) {
+        util_err(err, errlen, "%s: %s", path, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(tmp);
+    return rc;
+}
+
+int util_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+ssize_t util_read_all(int fd, struct strbuf *sb, size_t cap)
+{
+    char buf[8192];
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        size_t keep = (size_t)n;
+        if (total + keep > cap)
+            keep = cap - total;
+        strbuf_add(sb, buf, keep);
+        total += keep;
+    }
+    if (!sb->data)
+        strbuf_add(sb, "", 0);
+    return (ssize_t)total;
+}

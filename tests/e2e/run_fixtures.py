@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Grades fixtures/submissions/<program>/<variant>/ and compares with expected.json beside it.
+
+expected.json: {"build": "ok"|"failed", "failed": [check ids that must fail]}; every other
+check of that program must pass. The seed is random per run (SEED overrides) and printed on
+any failure so the run can be replayed with --seed.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def grade(binary, path, seed):
+    proc = subprocess.run([binary, "check", "--format", "json", "--seed", str(seed), path],
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def judge(report, program, expected):
+    problems = []
+    progs = [p for p in report["programs"] if p["name"] == program]
+    if not progs:
+        return [f"{program} was not found"]
+    prog = progs[0]
+    want_build = expected.get("build", "ok")
+    if prog["build"]["status"] != want_build:
+        problems.append(f"build {prog['build']['status']}, expected {want_build}")
+    must_fail = set(expected.get("failed", []))
+    ids = {c["id"] for c in prog["checks"]}
+    for unknown in must_fail - ids:
+        problems.append(f"expected.json names unknown check {unknown}")
+    for c in prog["checks"]:
+        if want_build != "ok":
+            if c["status"] != "skipped":
+                problems.append(f"{c['id']}: {c['status']}, expected skipped")
+            continue
+        want = "failed" if c["id"] in must_fail else "passed"
+        if c["status"] != want:
+            problems.append(f"{c['id']}: {c['status']}, expected {want} "
+                            f"(actual: {c.get('actual')})")
+    return problems
+
+
+def main():
+    binary = sys.argv[1]
+    seed = int(os.environ.get("SEED", random.randrange(1, 10**9)))
+    base = os.path.join(ROOT, "fixtures", "submissions")
+    passed = failed = 0
+    for program in sorted(os.listdir(base)):
+        for variant in sorted(os.listdir(os.path.join(base, program))):
+            d = os.path.join(base, program, variant)
+            exp_path = os.path.join(d, "expected.json")
+            if not os.path.isfile(exp_path):
+                continue
+            with open(exp_path) as f:
+                expected = json.load(f)
+            code, report = grade(binary, d, seed)
+            problems = judge(report, program, expected)
+            want_code = 0 if not expected.get("failed") and expected.get("build", "ok") == "ok" else 1
+            if code != want_code:
+                problems.append(f"exit status {code}, expected {want_code}")
+            if problems:
+                failed += 1
+                print(f"FAIL {program}/{variant} (seed {seed}):")
+                for p in problems:
+                    print(f"    {p}")
+            else:
+                passed += 1
+    print(f"e2e: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,610 @@
+/* Tests of the report writers: the native JSON (fields, validity with hostile bytes, round
+ * trip through report_json_parse), the terminal text (details, escaping, colour, student
+ * view), Gradescope's results.json and JUnit XML (well-formed, escaped). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "report.h"
+#include "util.h"
+
+/* ---- fixtures --------------------------------------------------------------------------- */
+
+static void set_check(struct check_result *c, const char *id, const char *desc,
+                      enum check_status s, double score, double max)
+{
+    c->id = xstrdup(id);
+    c->description = xstrdup(desc);
+    c->status = s;
+    c->score = score;
+    c->max_score = max;
+    c->duration_ms = 12;
+}
+
+/* tcp_echocli built, with a pass, a failure, a skipped robustness check, a hidden and an
+ * after-due-date failure; udp_echocli failed to build; get_host_byaddr missing. */
+static struct run_result *sample(void)
+{
+    struct run_result *r = xcalloc(1, sizeof(*r));
+    r->seed = UINT64_MAX;
+    r->sandbox = xstrdup("namespaces");
+    r->grader_version = xstrdup("0.1.0");
+    r->submission = xstrdup("subs/kim");
+    r->duration_ms = 1234;
+    r->nprograms = 2;
+    r->programs = xcalloc(2, sizeof(*r->programs));
+
+    struct program_result *p = &r->programs[0];
+    p->name = xstrdup("tcp_echocli");
+    p->source = xstrdup("tcp_echocli.c");
+    p->build.command = xstrdup("gcc -o tcp_echocli tcp_echocli.c");
+    p->build.diagnostics = xstrdup("");
+    p->build.duration_ms = 300;
+    p->nchecks = 5;
+    p->checks = xcalloc(5, sizeof(*p->checks));
+    set_check(&p->checks[0], "compiles", "builds without warnings", STATUS_PASSED, 1, 1);
+    set_check(&p->checks[1], "echo_line", "echoes one line", STATUS_FAILED, 0, 3);
+    p->checks[1].expected = xstrdup("hello world\n");
+    p->checks[1].actual = xstrdup("hello\n");
+    p->checks[1].hint = xstrdup("read() may return fewer bytes");
+    set_check(&p->checks[2], "echo_pieces", "reply in pieces", STATUS_SKIPPED, 0, 2);
+    p->checks[2].level = LEVEL_ROBUSTNESS;
+    p->checks[2].actual = xstrdup("not run: echo_line failed");
+    set_check(&p->checks[3], "secret", "hidden <&\"> one", STATUS_FAILED, 0, 2);
+    p->checks[3].visibility = VIS_HIDDEN;
+    p->checks[3].expected = xstrdup("SECRET-EXPECTED");
+    p->checks[3].actual = xstrdup("SECRET-ACTUAL");
+    p->checks[3].hint = xstrdup("SECRET-HINT");
+    set_check(&p->checks[4], "later", "after the due date", STATUS_FAILED, 0, 1);
+    p->checks[4].visibility = VIS_AFTER_DUE_DATE;
+    p->checks[4].expected = xstrdup("LATER-EXPECTED");
+
+    p = &r->programs[1];
+    p->name = xstrdup("udp_echocli");
+    p->source = xstrdup("udp_echocli.c");
+    p->build.status = BUILD_FAILED;
+    p->build.command = xstrdup("gcc -o udp_echocli udp_echocli.c");
+    p->build.diagnostics = xstrdup("udp_echocli.c:3:1: error: expected ';'\n    3 | int x\n");
+    p->nchecks = 1;
+    p->checks = xcalloc(1, sizeof(*p->checks));
+    set_check(&p->checks[0], "sends", "sends a datagram", STATUS_SKIPPED, 0, 2);
+    p->checks[0].actual = xstrdup("not run: the build failed");
+
+    r->nmissing = 1;
+    r->missing = xcalloc(1, sizeof(*r->missing));
+    r->missing[0] = xstrdup("get_host_byaddr");
+    r->nnear_misses = 1;
+    r->near_misses = xcalloc(1, sizeof(*r->near_misses));
+    r->near_misses[0].file = xstrdup("get_hostbyaddr.c");
+    r->near_misses[0].program = xstrdup("get_host_byaddr");
+    result_total(r);
+    return r;
+}
+
+static void run_free(struct run_result *r)
+{
+    result_run_free(r);
+    free(r);
+}
+
+/* Raw hostile bytes put straight into the model, bypassing result_text. */
+static const char hostile[] = "a\x1b[2J\x1b]0;pwned\x07<&\"'>\x01\x7f\r\t\xC2\x9B\xE2\x80\xAE"
+                              "\xFF\xC0\xAF\xED\xA0\x80 end";
+
+static struct run_result *hostile_sample(void)
+{
+    struct run_result *r = sample();
+    struct check_result *c = &r->programs[0].checks[1];
+    free(c->actual);
+    c->actual = xstrdup(hostile);
+    free(c->description);
+    c->description = xstrdup(hostile);
+    free(r->near_misses[0].file);
+    r->near_misses[0].file = xstrdup(hostile);
+    free(r->programs[1].build.diagnostics);
+    r->programs[1].build.diagnostics = xstrdup(hostile);
+    return r;
+}
+
+/* An independent UTF-8 validator (Unicode Table 3-7), so the writers are not judged by the
+ * decoder they use themselves. */
+static bool valid_utf8(const unsigned char *s)
+{
+    while (*s) {
+        unsigned c = *s, n = c < 0x80 ? 0 : c < 0xC2 ? 9 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : c < 0xF5 ? 3 : 9;
+        if (n == 9)
+            return false;
+        unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+        for (unsigned i = 1; i <= n; i++, lo = 0x80, hi = 0xBF)
+            if (s[i] < lo || s[i] > hi)
+                return false;
+        s += n + 1;
+    }
+    return true;
+}
+
+static bool has_raw_control(const char *s, const char *allowed)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 || *p == 0x7F) && !strchr(allowed, *p))
+            return true;
+    return false;
+}
+
+/* ---- native JSON ------------------------------------------------------------------------ */
+
+static void assert_members(const cJSON *o, const char *const *keys, const char *where)
+{
+    for (size_t i = 0; keys[i]; i++)
+        cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(o, keys[i]), "%s lacks %s", where,
+                           keys[i]);
+}
+
+Test(report_json, has_every_field)
+{
+    static const char *const top[] = { "schema", "grader_version", "seed", "sandbox",
+        "submission", "score", "max_score", "duration_ms", "status", "programs", "missing",
+        "near_misses", NULL };
+    static const char *const prog[] = { "name", "source", "score", "max_score", "build",
+        "checks", NULL };
+    static const char *const build[] = { "status", "command", "diagnostics", "duration_ms", NULL };
+    static const char *const check[] = { "id", "description", "level", "visibility", "status",
+        "score", "max_score", "expected", "actual", "hint", "duration_ms", NULL };
+    struct run_result *r = sample();
+    char *out = report_json(r);
+    cJSON *root = cJSON_Parse(out);
+    cr_assert_not_null(root);
+    assert_members(root, top, "$");
+    cr_assert_null(cJSON_GetObjectItem(root, "error"), "error only when set");
+    cr_assert_str_eq(cJSON_GetObjectItem(root, "schema")->valuestring, RESULT_SCHEMA);
+    cr_assert_str_eq(cJSON_GetObjectItem(root, "seed")->valuestring, "18446744073709551615");
+    cr_assert_str_eq(cJSON_GetObjectItem(root, "status")->valuestring, "failed");
+    cr_assert_float_eq(cJSON_GetObjectItem(root, "max_score")->valuedouble, 11, 1e-9);
+    const cJSON *programs = cJSON_GetObjectItem(root, "programs");
+    cr_assert_eq(cJSON_GetArraySize(programs), 2);
+    const cJSON *p0 = cJSON_GetArrayItem(programs, 0);
+    assert_members(p0, prog, "$.programs[0]");
+    assert_members(cJSON_GetObjectItem(p0, "build"), build, "$.programs[0].build");
+    const cJSON *checks = cJSON_GetObjectItem(p0, "checks");
+    cr_assert_eq(cJSON_GetArraySize(checks), 5);
+    const cJSON *c2 = cJSON_GetArrayItem(checks, 2);
+    assert_members(c2, check, "$.programs[0].checks[2]");
+    cr_assert_str_eq(cJSON_GetObjectItem(c2, "level")->valuestring, "robustness");
+    cr_assert_str_eq(cJSON_GetObjectItem(c2, "status")->valuestring, "skipped");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItem(c2, "expected")));
+    const cJSON *c3 = cJSON_GetArrayItem(checks, 3);
+    cr_assert_str_eq(cJSON_GetObjectItem(c3, "visibility")->valuestring, "hidden");
+    const cJSON *b1 = cJSON_GetObjectItem(cJSON_GetArrayItem(programs, 1), "build");
+    cr_assert_str_eq(cJSON_GetObjectItem(b1, "status")->valuestring, "failed");
+    const cJSON *nm = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "near_misses"), 0);
+    cr_assert_str_eq(cJSON_GetObjectItem(nm, "file")->valuestring, "get_hostbyaddr.c");
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "missing"), 0)->valuestring,
+                     "get_host_byaddr");
+    cJSON_Delete(root);
+    free(out);
+    run_free(r);
+}
+
+Test(report_json, status_passed_and_error)
+{
+    struct run_result *r = sample();
+    r->nprograms = 1;
+    for (size_t i = 0; i < r->programs[0].nchecks; i++)
+        r->programs[0].checks[i].status = STATUS_PASSED;
+    char *out = report_json(r);
+    cr_assert(strstr(out, "\"status\":\t\"passed\""), "%s", out);
+    free(out);
+    r->error = xstrdup("sandbox: unshare: Operation not permitted");
+    out = report_json(r);
+    cJSON *root = cJSON_Parse(out);
+    cr_assert_str_eq(cJSON_GetObjectItem(root, "status")->valuestring, "error");
+    cr_assert_str_eq(cJSON_GetObjectItem(root, "error")->valuestring, r->error);
+    cJSON_Delete(root);
+    free(out);
+    r->nprograms = 2;
+    run_free(r);
+}
+
+Test(report_json, raw_bytes_still_valid)
+{
+    struct run_result *r = hostile_sample();
+    char *gs = report_gradescope(r);
+    char *out = report_json(r);
+    for (int i = 0; i < 2; i++) {
+        const char *doc = i ? gs : out;
+        cr_assert(valid_utf8((const unsigned char *)doc), "writer %d", i);
+        /* JSON lets DEL stand raw; everything below 0x20 must be escaped. */
+        cr_assert(!has_raw_control(doc, "\n\t\x7f"), "writer %d: a raw control byte", i);
+    }
+    cJSON *g = cJSON_Parse(gs);
+    cr_assert_not_null(g, "the Gradescope report is not JSON");
+    cJSON_Delete(g);
+    cJSON *root = cJSON_Parse(out);
+    cr_assert_not_null(root);
+    const cJSON *c = cJSON_GetArrayItem(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "programs"), 0),
+                            "checks"), 1);
+    const char *actual = cJSON_GetObjectItem(c, "actual")->valuestring;
+    cr_assert(strncmp(actual, "a\x1b[2J", 5) == 0, "control bytes survive as JSON escapes");
+    cr_assert(strstr(actual, "\xEF\xBF\xBD"), "invalid bytes became U+FFFD");
+    cJSON_Delete(root);
+    free(out);
+    free(gs);
+    run_free(r);
+}
+
+Test(report_json, huge_actual_valid)
+{
+    const unsigned seed = 20240917; /* fixed: the bytes are the same on every run */
+    size_t n = 1 << 20;
+    char *raw = xmalloc(n + 1);
+    uint32_t x = seed;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        raw[i] = (char)((x >> 16) & 0xFF);
+        if (!raw[i])
+            raw[i] = '\x80';
+    }
+    raw[n] = '\0';
+    struct run_result *r = sample();
+    free(r->programs[0].checks[1].actual);
+    r->programs[0].checks[1].actual = raw;
+    char *out = report_json(r);
+    cr_assert(valid_utf8((const unsigned char *)out), "seed %u", seed);
+    struct run_result *back = report_json_parse(out, NULL, 0);
+    cr_assert_not_null(back, "seed %u: the report does not parse back", seed);
+    run_free(back);
+    free(out);
+    run_free(r);
+}
+
+Test(report_json, round_trip)
+{
+    char err[UTIL_ERRLEN] = "";
+    struct run_result *r = sample();
+    r->error = xstrdup("peer: bind 127.0.0.1:7: Address in use");
+    r->programs[0].checks[1].score = 0.1 + 0.2; /* doubles must survive exactly */
+    char *first = report_json(r);
+    struct run_result *back = report_json_parse(first, err, sizeof(err));
+    cr_assert_not_null(back, "%s", err);
+    cr_assert_eq(back->seed, UINT64_MAX);
+    cr_assert_str_eq(back->error, r->error);
+    cr_assert_eq(back->nprograms, 2);
+    cr_assert_eq(back->programs[0].nchecks, 5);
+    cr_assert_eq(back->programs[0].checks[1].score, 0.1 + 0.2);
+    cr_assert_null(back->programs[0].checks[0].expected);
+    cr_assert_eq(back->programs[0].checks[3].visibility, VIS_HIDDEN);
+    cr_assert_eq(back->programs[0].checks[2].level, LEVEL_ROBUSTNESS);
+    cr_assert_eq(back->programs[1].build.status, BUILD_FAILED);
+    cr_assert_str_eq(back->near_misses[0].program, "get_host_byaddr");
+    char *second = report_json(back);
+    cr_assert_str_eq(first, second);
+    free(first);
+    free(second);
+    run_free(back);
+    run_free(r);
+}
+
+static void assert_parse_error(const char *json, const char *want)
+{
+    char err[UTIL_ERRLEN] = "";
+    struct run_result *r = report_json_parse(json, err, sizeof(err));
+    cr_assert_null(r, "parsed: %s", json);
+    cr_assert(strstr(err, want), "error \"%s\" lacks \"%s\"", err, want);
+}
+
+static char *replaced(const char *s, const char *from, const char *to)
+{
+    const char *at = strstr(s, from);
+    cr_assert_not_null(at, "%s not in the report", from);
+    return xasprintf("%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+}
+
+Test(report_json, parse_errors_name_the_path)
+{
+    struct run_result *r = sample();
+    char *good = report_json(r);
+    struct { const char *from, *to, *want; } cases[] = {
+        { "sockgrade-report/1", "sockgrade-report/9", "$.schema: expected \"sockgrade-report/1\"" },
+        { "\"skipped\"", "\"maybe\"", "$.programs[0].checks[2].status: expected" },
+        { "\"18446744073709551615\"", "\"18446744073709551616\"", "$.seed" },
+        { "\"seed\"", "\"sead\"", "$.seed: missing" },
+        { "\"diagnostics\":\t\"\"", "\"diagnostics\":\t7", "$.programs[0].build.diagnostics" },
+        { "\"duration_ms\":\t12\n", "\"duration_ms\":\t1.5\n", "$.programs[0].checks[0].duration_ms" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *bad = replaced(good, cases[i].from, cases[i].to);
+        assert_parse_error(bad, cases[i].want);
+        free(bad);
+    }
+    assert_parse_error("{\"schema\": ", "not valid JSON");
+    assert_parse_error("[]", "$: expected an object");
+    char *trailing = xasprintf("%s x", good);
+    assert_parse_error(trailing, "not valid JSON");
+    free(trailing);
+    free(good);
+    run_free(r);
+}
+
+/* ---- text ------------------------------------------------------------------------------- */
+
+static char *text_of(const struct run_result *r, bool color, bool student)
+{
+    struct report_options o = { .color = color, .student_view = student };
+    return report_text(r, &o);
+}
+
+Test(report_text, failure_details)
+{
+    struct run_result *r = sample();
+    char *out = text_of(r, false, false);
+    cr_assert(strstr(out, "  \xE2\x9C\x93 compiles  (1/1)  builds without warnings\n"), "%s", out);
+    cr_assert(strstr(out, "  \xE2\x9C\x97 echo_line  (0/3)  echoes one line\n"
+                          "      expected: hello world\xE2\x8F\x8E\n"
+                          "      actual:   hello\xE2\x8F\x8E\n"
+                          "      hint:     read() may return fewer bytes\n"), "%s", out);
+    cr_assert(strstr(out, "  - echo_pieces  (0/2)  reply in pieces (robustness)  "
+                          "(skipped: not run: echo_line failed)\n"), "%s", out);
+    cr_assert(strstr(out, "tcp_echocli (tcp_echocli.c)  1/9  build ok\n"), "%s", out);
+    cr_assert(strstr(out, "udp_echocli (udp_echocli.c)  0/2  build failed\n"
+                          "    $ gcc -o udp_echocli udp_echocli.c\n"
+                          "    udp_echocli.c:3:1: error: expected ';'\n"
+                          "        3 | int x\n"), "%s", out);
+    cr_assert(strstr(out, "missing: get_host_byaddr.c was not found\n"));
+    cr_assert(strstr(out, "found get_hostbyaddr.c: did you mean get_host_byaddr.c?\n"));
+    const char *last = "score 1/11 \xE2\x80\x94 1 passed, 3 failed, 2 skipped\n";
+    size_t n = strlen(out), m = strlen(last);
+    cr_assert(n > m && strcmp(out + n - m, last) == 0, "last line of:\n%s", out);
+    free(out);
+    run_free(r);
+}
+
+Test(report_text, multiline_value_keeps_line_ends_visible)
+{
+    char *v = report_text_value("one\r\ntwo \n\tx\x01\x7f\xC2\x9B\xE2\x80\xAE", "  ");
+    cr_assert_str_eq(v, "one\\r\xE2\x8F\x8E\n  two \xE2\x8F\x8E\n  \\tx\\x01\\x7f\\u009b\\u202e");
+    free(v);
+}
+
+Test(report_text, escapes_and_colour)
+{
+    struct run_result *r = hostile_sample();
+    char *out = text_of(r, false, false);
+    cr_assert_null(strchr(out, '\x1b'), "a raw ESC without colour");
+    cr_assert(!has_raw_control(out, "\n\t"), "a raw control byte");
+    cr_assert(valid_utf8((const unsigned char *)out));
+    cr_assert_null(strstr(out, "\xC2\x9B"), "a raw C1 CSI");
+    cr_assert_null(strstr(out, "\xE2\x80\xAE"), "a raw bidi override");
+    cr_assert(strstr(out, "a\\x1b[2J\\x1b]0;pwned\\x07<&\"'>\\x01\\x7f\\r\\t\\u009b\\u202e"), "%s",
+              out);
+    free(out);
+    out = text_of(r, true, false);
+    cr_assert(strstr(out, "\x1b[32m\xE2\x9C\x93\x1b[0m"), "colour when asked: a green tick");
+    cr_assert(strstr(out, "\x1b[31m\xE2\x9C\x97\x1b[0m"), "and a red cross");
+    /* With colour, every ESC must start one of the writer's own colour codes. */
+    for (const char *p = strchr(out, '\x1b'); p; p = strchr(p + 1, '\x1b'))
+        cr_assert(strncmp(p, "\x1b[32m", 5) == 0 || strncmp(p, "\x1b[31m", 5) == 0 ||
+                  strncmp(p, "\x1b[33m", 5) == 0 || strncmp(p, "\x1b[2m", 4) == 0 ||
+                  strncmp(p, "\x1b[0m", 4) == 0, "foreign escape at: %.12s", p);
+    free(out);
+    run_free(r);
+}
+
+Test(report_text, student_view_hides_hidden_details)
+{
+    struct run_result *r = sample();
+    char *full = text_of(r, false, false);
+    char *student = text_of(r, false, true);
+    cr_assert(strstr(full, "SECRET-EXPECTED") && strstr(full, "SECRET-HINT"));
+    cr_assert(strstr(full, "LATER-EXPECTED"));
+    cr_assert_null(strstr(student, "SECRET"), "%s", student);
+    cr_assert_null(strstr(student, "LATER-EXPECTED"));
+    cr_assert_null(strstr(student, "hidden <&"), "the description is a detail too");
+    cr_assert(strstr(student, "  \xE2\x9C\x97 secret  (0/2)"), "id, status and points stay");
+    cr_assert(strstr(student, "  \xE2\x9C\x97 later  (0/1)"));
+    cr_assert(strstr(student, "expected: hello world"), "visible checks keep their details");
+    free(full);
+    free(student);
+    run_free(r);
+}
+
+/* ---- Gradescope ------------------------------------------------------------------------- */
+
+Test(report_gradescope, required_fields_and_statuses)
+{
+    static const char *const top[] = { "score", "execution_time", "output", "visibility",
+        "stdout_visibility", "tests", NULL };
+    static const char *const test[] = { "name", "number", "score", "max_score", "status",
+        "output", "tags", "visibility", NULL };
+    static const char *const want_status[] = { "passed", "failed", "failed", "failed",
+        "failed", "failed" };
+    static const char *const want_vis[] = { "visible", "visible", "visible", "hidden",
+        "after_due_date", "visible" };
+    struct run_result *r = sample();
+    char *out = report_gradescope(r);
+    cJSON *root = cJSON_Parse(out);
+    cr_assert_not_null(root);
+    assert_members(root, top, "results.json");
+    cr_assert_null(cJSON_GetObjectItem(root, "max_score"), "not a Gradescope top-level key");
+    cr_assert_float_eq(cJSON_GetObjectItem(root, "score")->valuedouble, 1, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItem(root, "execution_time")->valuedouble, 2, 1e-9);
+    const char *output = cJSON_GetObjectItem(root, "output")->valuestring;
+    cr_assert(strstr(output, "udp_echocli.c:3:1: error: expected ';'"), "build output: %s", output);
+    cr_assert(strstr(output, "get_host_byaddr.c was not found"));
+    const cJSON *tests = cJSON_GetObjectItem(root, "tests");
+    cr_assert_eq(cJSON_GetArraySize(tests), 6);
+    for (int i = 0; i < 6; i++) {
+        const cJSON *t = cJSON_GetArrayItem(tests, i);
+        assert_members(t, test, "test");
+        cr_assert_str_eq(cJSON_GetObjectItem(t, "status")->valuestring, want_status[i], "test %d", i);
+        cr_assert_str_eq(cJSON_GetObjectItem(t, "visibility")->valuestring, want_vis[i], "test %d", i);
+        cr_assert(cJSON_IsString(cJSON_GetObjectItem(t, "number")));
+    }
+    const cJSON *t1 = cJSON_GetArrayItem(tests, 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(t1, "name")->valuestring, "tcp_echocli: echo_line");
+    cr_assert(strstr(cJSON_GetObjectItem(t1, "output")->valuestring, "expected: hello world"));
+    cr_assert_float_eq(cJSON_GetObjectItem(t1, "max_score")->valuedouble, 3, 1e-9);
+    cJSON_Delete(root);
+    free(out);
+    run_free(r);
+}
+
+/* ---- JUnit ------------------------------------------------------------------------------ */
+
+/* A small well-formedness check: balanced tags, quoted attributes, known entities, no '<'
+ * or '&' loose in text, only XML 1.0 characters. Enough to catch an escaping slip. */
+static const char *xml_entity(const char *p)
+{
+    static const char *const names[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
+    for (size_t i = 0; i < 5; i++)
+        if (strncmp(p, names[i], strlen(names[i])) == 0)
+            return p + strlen(names[i]);
+    if (p[1] != '#')
+        return NULL;
+    size_t n = strspn(p + 2, "0123456789");
+    return n && p[2 + n] == ';' ? p + 3 + n : NULL;
+}
+
+static const char *xml_chars(const char *p, const char *stop)
+{
+    while (*p && !strchr(stop, *p)) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == '<')
+            return NULL;
+        p = c == '&' ? xml_entity(p) : p + 1;
+        if (!p)
+            return NULL;
+    }
+    return p;
+}
+
+static bool xml_well_formed(const char *doc)
+{
+    char stack[16][64];
+    int depth = 0, roots = 0;
+    const char *p = strstr(doc, "?>");
+    if (strncmp(doc, "<?xml ", 6) != 0 || !p || !valid_utf8((const unsigned char *)doc))
+        return false;
+    for (p += 2; *p;) {
+        if (*p != '<') {
+            if (!(p = xml_chars(p, "<")))
+                return false;
+            continue;
+        }
+        bool close = p[1] == '/';
+        size_t n = strcspn(p + 1 + close, " />\n");
+        if (n == 0 || n >= 64)
+            return false;
+        if (close) {
+            if (depth == 0 || strncmp(stack[depth - 1], p + 2, n) || stack[depth - 1][n] ||
+                p[2 + n] != '>')
+                return false;
+            depth--;
+            p += 3 + n;
+            continue;
+        }
+        const char *name = p + 1;
+        for (p = name + n; *p == ' ' || *p == '\n';) {
+            p += strspn(p, " \n");
+            size_t an = strcspn(p, "=/> ");
+            if (an == 0 || p[an] != '=' || p[an + 1] != '"' ||
+                !(p = xml_chars(p + an + 2, "\"")) || *p != '"')
+                return false;
+            p++;
+        }
+        bool empty = *p == '/';
+        if (p[empty] != '>' || (depth == 0 && roots++) || depth == 16)
+            return false;
+        if (!empty)
+            snprintf(stack[depth++], 64, "%.*s", (int)n, name);
+        p += 1 + empty;
+    }
+    return depth == 0 && roots == 1;
+}
+
+Test(report_junit, checker_rejects_broken_xml)
+{
+    cr_assert(xml_well_formed("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>t &amp; u</a>\n"));
+    cr_assert(!xml_well_formed("<?xml version=\"1.0\"?>\n<a><b></a></b>"));
+    cr_assert(!xml_well_formed("<?xml version=\"1.0\"?>\n<a>1 < 2</a>"));
+    cr_assert(!xml_well_formed("<?xml version=\"1.0\"?>\n<a>R&D</a>"));
+    cr_assert(!xml_well_formed("<?xml version=\"1.0\"?>\n<a x=\"\"\"/>"));
+    cr_assert(!xml_well_formed("<?xml version=\"1.0\"?>\n<a>\x1b</a>"));
+}
+
+Test(report_junit, structure_and_counts)
+{
+    struct run_result *r = sample();
+    char *out = report_junit(r);
+    cr_assert(xml_well_formed(out), "%s", out);
+    cr_assert(strstr(out, "<testsuites name=\"sockgrade\" tests=\"8\" failures=\"3\" errors=\"1\" "
+                          "skipped=\"3\" time=\"1.234\">"), "%s", out);
+    cr_assert(strstr(out, "<testsuite name=\"tcp_echocli\" tests=\"5\" failures=\"3\" "
+                          "errors=\"0\" skipped=\"1\" time=\"0.360\">"), "%s", out);
+    cr_assert(strstr(out, "<testcase classname=\"sockgrade.tcp_echocli\" name=\"compiles\" "
+                          "time=\"0.012\"/>"));
+    cr_assert(strstr(out, "<failure message=\"echoes one line\" type=\"core\">expected: hello "
+                          "world\xE2\x8F\x8E\nactual:   hello\xE2\x8F\x8E\nhint:     read()"), "%s", out);
+    cr_assert(strstr(out, "<skipped message=\"not run: echo_line failed\"/>"));
+    cr_assert(strstr(out, "name=\"build\" time=\"0.000\">\n      <error message=\"build failed\""));
+    cr_assert(strstr(out, "expected &apos;;&apos;"), "diagnostics escaped");
+    cr_assert(strstr(out, "name=\"get_host_byaddr.c\""), "missing program listed");
+    free(out);
+    run_free(r);
+}
+
+Test(report_junit, escapes_hostile_text)
+{
+    struct run_result *r = hostile_sample();
+    r->error = xstrdup("internal <error> & \"quotes\"");
+    r->programs[0].checks[1].status = STATUS_ERROR;
+    char *out = report_junit(r);
+    cr_assert(xml_well_formed(out), "%s", out);
+    cr_assert(!has_raw_control(out, "\n\t"), "only \\t and \\n may stay raw");
+    cr_assert(strstr(out, "message=\"hidden &lt;&amp;&quot;&gt; one\""), "%s", out);
+    cr_assert(strstr(out, "message=\"internal &lt;error&gt; &amp; &quot;quotes&quot;\""));
+    cr_assert(strstr(out, "message=\"a\\x1b[2J\\x1b]0;pwned\\x07&lt;&amp;&quot;&apos;&gt;"
+                          "\\x01\\x7f&#13;&#9;"), "%s", out);
+    cr_assert(strstr(out, "<error message=\"a\\x1b"), "a check error is an <error>");
+    free(out);
+    run_free(r);
+}
+
+/* ---- dispatch --------------------------------------------------------------------------- */
+
+Test(report, format_names)
+{
+    static const char *const names[] = { "text", "json", "gradescope", "junit" };
+    for (int i = 0; i < 4; i++) {
+        enum report_format f;
+        cr_assert_eq(report_format_parse(names[i], &f), 0);
+        cr_assert_str_eq(report_format_name(f), names[i]);
+    }
+    enum report_format f = FORMAT_JSON;
+    cr_assert_eq(report_format_parse("xml", &f), -1);
+    cr_assert_eq(report_format_parse(NULL, &f), -1);
+    cr_assert_eq(f, FORMAT_JSON, "unchanged on error");
+}
+
+Test(report, render_dispatches)
+{
+    struct run_result *r = sample();
+    char *a = report_render(r, FORMAT_JSON, NULL);
+    char *b = report_json(r);
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = report_render(r, FORMAT_JUNIT, NULL);
+    cr_assert(strncmp(a, "<?xml", 5) == 0);
+    free(a);
+    a = report_render(r, FORMAT_GRADESCOPE, NULL);
+    cr_assert(strstr(a, "\"tests\""));
+    free(a);
+    a = report_render(r, FORMAT_TEXT, NULL);
+    cr_assert(strncmp(a, "sockgrade 0.1.0: subs/kim", 25) == 0);
+    free(a);
+    run_free(r);
+}
