@@ -141,8 +141,8 @@ static void task_finish(struct grading *g, struct task *t)
         }
         if (pr->build.status != BUILD_OK)
             skip_checks(g, t->prog, pr->build.status == BUILD_FAILED
-                                        ? "skipped: the program did not compile"
-                                        : "skipped: the build could not run");
+                                        ? "the program did not compile"
+                                        : "the build could not run");
         else
             for (size_t i = 0; i < g->ntasks; i++)
                 if (!g->tasks[i].is_build && g->tasks[i].prog == t->prog)

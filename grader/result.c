@@ -267,6 +267,11 @@ int result_exit_status(const struct run_result *r)
 {
     if (r->error)
         return 2;
+    /* A check in status "error" is a fault of the grader, not of the submission. */
+    for (size_t i = 0; i < r->nprograms; i++)
+        for (size_t j = 0; j < r->programs[i].nchecks; j++)
+            if (r->programs[i].checks[j].status == STATUS_ERROR || r->programs[i].build.status == BUILD_ERROR)
+                return 2;
     /* Nothing found to grade is not a pass: a student in the wrong folder must notice. */
     if (r->nprograms == 0)
         return 1;
@@ -276,7 +281,7 @@ int result_exit_status(const struct run_result *r)
             return 1;
         for (size_t j = 0; j < p->nchecks; j++) {
             enum check_status s = p->checks[j].status;
-            if (s == STATUS_FAILED || s == STATUS_ERROR)
+            if (s == STATUS_FAILED)
                 return 1;
         }
     }

@@ -171,8 +171,10 @@ Test(result, exit_status)
     r->programs[1].checks[1].status = STATUS_FAILED;
     cr_assert_eq(result_exit_status(r), 1);
     r->programs[1].checks[1].status = STATUS_ERROR;
-    cr_assert_eq(result_exit_status(r), 1, "a check error is the check's result");
+    cr_assert_eq(result_exit_status(r), 2, "a check in status error is the grader's fault");
     r->programs[1].checks[1].status = STATUS_PASSED;
+    r->programs[0].build.status = BUILD_ERROR;
+    cr_assert_eq(result_exit_status(r), 2, "a build that could not run is the grader's fault");
     r->programs[0].build.status = BUILD_FAILED;
     cr_assert_eq(result_exit_status(r), 1);
     r->error = xstrdup("sandbox: mount /proc: Operation not permitted");
