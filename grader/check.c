@@ -170,28 +170,41 @@ static bool ready_pred(int handle, void *arg)
 static void free_payloads(struct driver_config *dc, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < dc[i].nsends; k++)
-            free(dc[i].sends[k].data);
-        free((void *)dc[i].sends);
+        size_t total = dc[i].per_client ? (size_t)dc[i].count * dc[i].nsends : dc[i].nsends;
+        struct payload *p = (struct payload *)(dc[i].per_client ? dc[i].per_client : dc[i].sends);
+        for (size_t k = 0; p && k < total; k++)
+            free(p[k].data);
+        free(p);
     }
     free(dc);
 }
 
+/* Payloads are expanded per client when they name {client} (1-based), so that interleaved
+ * clients send different data; otherwise once for all. */
 static struct driver_config *make_clients(struct check_run *run)
 {
     const struct spec_check *c = run->ctx->check;
     struct driver_config *dc = xcalloc(c->nclients ? c->nclients : 1, sizeof *dc);
     for (size_t i = 0; i < c->nclients; i++) {
         const struct spec_client *sc = &c->clients[i];
-        struct payload *p = xcalloc(sc->nsends, sizeof *p);
-        dc[i] = (struct driver_config){ sc->type, sc->count, p, sc->nsends, sc->pieces,
-                                        sc->close, sc->expect_echo };
+        bool per = false;
         for (size_t k = 0; k < sc->nsends; k++)
-            if (!(p[k].data = env_expand(&run->env, sc->sends[k], &p[k].len, run->error,
-                                         sizeof run->error))) {
-                free_payloads(dc, i + 1);
-                return NULL;
+            per |= strstr(sc->sends[k], "{client}") != NULL;
+        int copies = per ? sc->count : 1;
+        struct payload *p = xcalloc((size_t)copies * sc->nsends, sizeof *p);
+        dc[i] = (struct driver_config){ sc->type, sc->count, per ? NULL : p, sc->nsends, sc->pieces,
+                                        sc->close, sc->expect_echo, per ? p : NULL };
+        for (int who = 0; who < copies; who++) {
+            env_setf(&run->env, "client", "%d", who + 1);
+            for (size_t k = 0; k < sc->nsends; k++) {
+                struct payload *q = &p[(size_t)who * sc->nsends + k];
+                if (!(q->data = env_expand(&run->env, sc->sends[k], &q->len, run->error,
+                                           sizeof run->error))) {
+                    free_payloads(dc, i + 1);
+                    return NULL;
+                }
             }
+        }
     }
     return dc;
 }

@@ -350,13 +350,13 @@ static int drv_tcp_connect(struct drv *d, int client, struct driver_exchange *ex
 static const struct payload drv_empty = {.data = (char[]){""}, .len = 0};
 
 /* One TCP client: connect, each payload in turn, then FIN (or a reset). */
-static int drv_tcp_client(struct drv *d, const struct driver_config *c, int client,
+static int drv_tcp_client(struct drv *d, const struct driver_config *c, int own, int client,
                           char *err, size_t errlen)
 {
     size_t n = (c->close == CLOSE_RESET || c->nsends == 0) ? 1 : c->nsends;
     size_t first = d->out->n, tried = 0;
     for (size_t k = 0; k < n; k++)
-        drv_add(d, client, (int)k, CLIENT_TCP, k < c->nsends ? &c->sends[k] : &drv_empty);
+        drv_add(d, client, (int)k, CLIENT_TCP, k < c->nsends ? driver_payload(c, own, k) : &drv_empty);
     if (d->abort) {
         drv_not_run(d, first);
         return 0;
@@ -440,7 +440,7 @@ int driver_run(const struct driver_config *cfg, size_t n, uint32_t addr, uint16_
             client += c->count > 0 ? c->count : 0;
         } else {
             for (int k = 0; k < c->count; k++)
-                if (drv_tcp_client(&d, c, client++, err, errlen) < 0)
+                if (drv_tcp_client(&d, c, k, client++, err, errlen) < 0)
                     goto out;
         }
         drv_judge(&d, first, c->expect_echo);

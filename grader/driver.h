@@ -24,7 +24,15 @@ struct driver_config {
     int pieces;
     enum client_close close;
     bool expect_echo;
+    /* When set: count * nsends payloads, client k's payload i at [k * nsends + i], so each
+     * client sends something of its own and a server that swaps replies is caught. */
+    const struct payload *per_client;
 };
+
+static inline const struct payload *driver_payload(const struct driver_config *c, int k, size_t i)
+{
+    return c->per_client ? &c->per_client[(size_t)k * c->nsends + i] : &c->sends[i];
+}
 
 struct driver_exchange {
     int client;               /* 0-based client number over the whole run */

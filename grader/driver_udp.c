@@ -138,7 +138,7 @@ int drv_udp_run(struct drv *d, const struct driver_config *c, int base, char *er
     size_t first = d->out->n;
     for (size_t i = 0; i < c->nsends; i++)
         for (int k = 0; k < count; k++)
-            drv_add(d, base + k, (int)i, CLIENT_UDP, &c->sends[i]);
+            drv_add(d, base + k, (int)i, CLIENT_UDP, driver_payload(c, k, i));
     if (count == 0 || c->nsends == 0)
         goto done;
     if (drv_udp_sockets(fds, count, err, errlen) < 0)
