@@ -2,6 +2,7 @@
 #include "discover.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -41,6 +42,16 @@ static size_t edit_distance(const char *a, const char *b)
     return prev[lb];
 }
 
+/* Near: the same name but for case and punctuation (get_hostbyaddr), one typo, or the name
+ * extended (tcp_echo_client). Two changes are too many: udp_echocli is not tcp_echocli. */
+static bool near_name(const char *norm, const char *pnorm)
+{
+    size_t ln = strlen(norm), lp = strlen(pnorm), common = ln < lp ? ln : lp;
+    if (edit_distance(norm, pnorm) <= 1)
+        return true;
+    return common >= 8 && strncmp(norm, pnorm, common) == 0;
+}
+
 static void consider(const char *path, char *const *programs, size_t np, struct discovery *d)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -61,7 +72,7 @@ static void consider(const char *path, char *const *programs, size_t np, struct 
     }
     for (size_t i = 0; i < np; i++) {
         normalise(programs[i], pnorm, sizeof pnorm);
-        if (edit_distance(norm, pnorm) <= 2) {
+        if (near_name(norm, pnorm)) {
             d->near_files = xrealloc(d->near_files, (d->nnear + 1) * sizeof *d->near_files);
             d->near_programs = xrealloc(d->near_programs, (d->nnear + 1) * sizeof *d->near_programs);
             d->near_files[d->nnear] = xstrdup(path);

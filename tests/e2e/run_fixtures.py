@@ -50,6 +50,9 @@ def main():
     seed = int(os.environ.get("SEED", random.randrange(1, 10**9)))
     base = os.path.join(ROOT, "fixtures", "submissions")
     passed = failed = 0
+    if not os.path.isdir(base):
+        print(f"e2e: no fixtures under {base}")
+        return 1
     for program in sorted(os.listdir(base)):
         for variant in sorted(os.listdir(os.path.join(base, program))):
             d = os.path.join(base, program, variant)
