@@ -3,6 +3,8 @@
 #ifndef SOCKGRADE_BUILD_H
 #define SOCKGRADE_BUILD_H
 
+#include <stdbool.h>
+
 #include "result.h"
 #include "sandbox.h"
 
@@ -12,6 +14,7 @@ struct build_request {
     const char *outdir;     /* host folder that receives the binary */
     const char *workdir;    /* a private, empty folder for the sandbox */
     enum sandbox_mode mode;
+    bool memcheck;          /* also build <program>.vg for Valgrind (no zero-initialisation) */
 };
 
 void build_execute(const struct build_request *req, struct build_result *out);

@@ -127,7 +127,11 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
 {
     const struct spec_check *c = run->ctx->check;
     memset(job, 0, sizeof *job);
-    js->argv = xcalloc(c->nargs + 2, sizeof *js->argv);
+    const char **vg = NULL;
+    size_t nvg = c->memcheck ? check_memcheck_prefix(&vg) : 0;
+    js->argv = xcalloc(nvg + c->nargs + 2, sizeof *js->argv);
+    for (size_t i = 0; i < nvg; i++)
+        js->argv[js->argc++] = xstrdup(vg[i]);
     js->argv[js->argc++] = xasprintf(PROGRAM_DIR "/%s", run->ctx->spec->program);
     for (size_t i = 0; i < c->nargs; i++)
         if (!(js->argv[js->argc++] = env_expand(&run->env, c->args[i], NULL, run->error, sizeof run->error)))
@@ -139,7 +143,9 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
     job->stdin_data = js->stdin_data;
     job->stdin_len = js->stdin_len;
     sandbox_limits_default(&job->limits);
-    job->limits.timeout_ms = c->timeout_ms;
+    job->limits.timeout_ms = run->timeout_ms;
+    if (c->memcheck) /* Valgrind reserves far more address space than the program uses */
+        job->limits.memory_bytes = 0;
     if (c->setup.extra_fds) {
         job->held_fds = run->env.held_fds;
         job->nheld_fds = run->env.nheld;
@@ -227,7 +233,7 @@ static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate,
     struct driver_config *dc = make_clients(run);
     if (!dc)
         return -1;
-    int op_timeout = c->timeout_ms / 4 > 300 ? c->timeout_ms / 4 : 300;
+    int op_timeout = run->timeout_ms / 4 > 300 ? run->timeout_ms / 4 : 300;
     int rc = driver_run(dc, c->nclients, 0x7f000001, ra.port, netstate, sandbox_end_fd(proc),
                         deadline, op_timeout, &run->drive, run->error, sizeof run->error);
     run->drove = rc == 0;
@@ -266,11 +272,14 @@ static void run_program(struct check_run *run)
     run->ran = true;
     if (peer_set_serve(run->peers, run->error, sizeof run->error) < 0)
         goto finish;
-    int64_t deadline = util_now_ms() + ctx->check->timeout_ms;
-    if (ctx->check->kind == KIND_DRIVE)
+    int64_t deadline = util_now_ms() + run->timeout_ms;
+    if (ctx->check->kind == KIND_DRIVE) {
         drive(run, proc, netstate, deadline);
-    else
+        if (ctx->check->memcheck)
+            sandbox_terminate(proc, 3000);
+    } else {
         sandbox_wait(proc, deadline);
+    }
 finish:
     sandbox_finish(proc, &run->outcome);
     if (run->peers)
@@ -296,9 +305,12 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
           strlen(c->setup.services_no_echo ? run.env.services_no_echo : run.env.services) },
     };
     char *inside = xasprintf(PROGRAM_DIR "/%s", ctx->spec->program);
-    struct sandbox_bind bind = { ctx->binary, inside, false };
+    /* Under Valgrind: the build without zero-initialised locals, so that it sees them. */
+    char *binary = c->memcheck ? xasprintf("%s.vg", ctx->binary) : xstrdup(ctx->binary);
+    struct sandbox_bind bind = { binary, inside, false };
+    run.timeout_ms = c->memcheck ? c->timeout_ms * 4 + 4000 : c->timeout_ms;
     struct sandbox_config cfg = { ctx->workdir, files, 2, &bind, 1, run.env.port_lo,
-                                  run.env.port_hi, 0 };
+                                  run.env.port_hi, 0, 1 };
     int64_t t0 = util_now_ms();
     if (sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error) == 0)
         run_program(&run);
@@ -310,6 +322,7 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     }
     out->duration_ms = util_now_ms() - t0;
     free(inside);
+    free(binary);
     if (run.peers)
         peer_set_free(run.peers);
     driver_report_free(&run.drive);

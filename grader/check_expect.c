@@ -27,7 +27,7 @@ char *check_describe_end(const struct check_run *run)
     case END_SIGNALED:
         return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
     case END_TIMEOUT:
-        return xasprintf("still running after %d ms (killed)", run->ctx->check->timeout_ms);
+        return xasprintf("still running after %d ms (killed)", run->timeout_ms);
     case END_STOPPED:
         return xstrdup("still running (stopped by the grader)");
     default:
@@ -65,7 +65,7 @@ static void judge_end(struct check_run *run, const struct spec_expect *x, struct
     if (x->what == EXPECT_ENDS) {
         v->ok = o->end == END_EXITED || o->end == END_SIGNALED;
         v->expected = xasprintf("the program ends by itself within %d ms",
-                                run->ctx->check->timeout_ms);
+                                run->timeout_ms);
     } else if (strcmp(x->is, "zero") == 0) {
         v->ok = o->end == END_EXITED && o->code == 0;
         v->expected = xstrdup("exit status 0");
@@ -260,6 +260,14 @@ void check_judge(struct check_run *run, struct check_result *out)
         judge_one(run, &c->expects[i], &v);
         if (!v.ok && !v.hint)
             v.hint = c->expects[i].hint ? c->expects[i].hint : c->hint;
+    }
+    if (v.ok && c->memcheck) {
+        free(v.expected);
+        free(v.actual);
+        v.expected = v.actual = NULL;
+        check_memcheck_judge(run, c->kind == KIND_RUN, &v.ok, &v.expected, &v.actual);
+        v.hint = v.ok ? NULL : c->hint ? c->hint : "read the Valgrind lines: each names the "
+                 "problem and the line of your program where it happened";
     }
     if (run->error[0]) {
         out->status = STATUS_ERROR;

@@ -17,6 +17,7 @@ struct check_run {
     bool ran;                       /* the program was started */
     struct driver_report drive;
     bool drove;                     /* the clients ran */
+    int timeout_ms;                 /* the check's bound (longer under Valgrind) */
     uint16_t port;                  /* DRIVE: the port the program was told to use */
     bool listened;                  /* DRIVE: it became ready on that port */
     bool listened_swapped;          /* DRIVE: it listened on the byte-swapped port instead */
@@ -25,6 +26,11 @@ struct check_run {
 
 /* Judges every expectation; fills out's status, score, expected, actual and hint. */
 void check_judge(struct check_run *run, struct check_result *out);
+/* Memcheck: the argv prefix that runs a program under Valgrind, and the judgement of its
+ * report (judge_fds: also count descriptors left open, for programs that end by themselves). */
+size_t check_memcheck_prefix(const char ***args);
+void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char **expected, char **actual);
+
 /* How the program ended, in words ("exit status 1", "killed by signal 11 (...)"). */
 char *check_describe_end(const struct check_run *run);
 

@@ -69,8 +69,11 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
     if (t->is_build) {
         struct build_result b;
         char *outdir = xasprintf("%s/bin-%s", g->workroot, g->specs[t->prog]->program);
+        bool memcheck = false;
+        for (size_t i = 0; i < g->specs[t->prog]->nchecks; i++)
+            memcheck |= g->specs[t->prog]->checks[i].memcheck;
         struct build_request req = { g->sources[t->prog], g->specs[t->prog]->program, outdir,
-                                     workdir, g->o->mode };
+                                     workdir, g->o->mode, memcheck };
         build_execute(&req, &b);
         json = wire_build_encode(&b);
     } else {
@@ -103,7 +106,8 @@ static void task_start(struct grading *g, struct task *t)
     free(workdir);
     t->fd = p[0];
     strbuf_init(&t->buf);
-    int timeout = t->is_build ? 30000 : g->specs[t->prog]->checks[t->check].timeout_ms;
+    const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
+    int timeout = !sc ? 60000 : sc->memcheck ? sc->timeout_ms * 4 + 4000 : sc->timeout_ms;
     t->deadline = util_now_ms() + timeout + GRACE_MS;
     t->state = TASK_RUNNING;
     g->running++;

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ struct cli {
     enum sandbox_mode mode;
     int jobs;
     char *data;          /* folder holding assignments/ and reference/ */
+    bool require_all;    /* selftest: every known program present, full marks */
 };
 
 /* The data folder: $SOCKGRADE_DATA, else beside the binary (build/sockgrade -> .), else the
@@ -176,6 +178,8 @@ static int grade_and_report(const char *const *paths, size_t n, const struct cli
     if (r.error)
         warn("%s", r.error);
     int status = emit(&r, c) < 0 ? 2 : result_exit_status(&r);
+    if (c->require_all && status == 0 && (r.nmissing || r.score < r.max_score))
+        status = 1;
     result_run_free(&r);
     free(assignments);
     return status;
@@ -222,6 +226,7 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
     char *ref = xasprintf("%s/reference", c->data);
     const char *paths[] = { ref };
     c->format = FORMAT_TEXT;
+    c->require_all = true;
     int status = grade_and_report(paths, 1, c);
     fprintf(stderr, "selftest: %s\n", status == 0 ? "every reference program passed every check"
                                                   : "FAILED: a reference program lost a check");
@@ -231,7 +236,7 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
 
 int main(int argc, char **argv)
 {
-    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL };
+    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false };
     if (argc < 2)
         usage_exit(usage_main, 2);
     const char *verb = argv[1];

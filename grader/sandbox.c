@@ -95,8 +95,10 @@ static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t err
         if (write_proc("/proc/sys/net/ipv4/ip_local_port_range", range, err, errlen) < 0)
             return -1;
     }
-    /* One nested user namespace is the student's own; allow no more. */
-    return write_proc("/proc/sys/user/max_user_namespaces", "1", err, errlen);
+    /* Each program gets one nested user namespace of its own; allow no more. */
+    char max[16];
+    snprintf(max, sizeof max, "%u", cfg->starts ? cfg->starts : 1);
+    return write_proc("/proc/sys/user/max_user_namespaces", max, err, errlen);
 }
 
 /* Flags a bind mount must keep when remounted inside a user namespace (the kernel locks them). */

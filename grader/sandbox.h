@@ -40,6 +40,8 @@ struct sandbox_config {
     size_t nbinds;
     uint16_t port_lo, port_hi;    /* the namespace's ephemeral port range (0,0 = default) */
     size_t tmp_bytes;             /* size of the writable /tmp (default 16 MiB) */
+    unsigned starts;              /* programs this runner will start (default 1): each needs
+                                     one nested user namespace, and no more are allowed */
 };
 
 struct sandbox_limits {
@@ -98,6 +100,9 @@ int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char
 int sandbox_end_fd(const struct sandbox_proc *p);
 /* Waits until the program ends or deadline_ms (monotonic) passes. Returns true if it ended. */
 bool sandbox_wait(struct sandbox_proc *p, int64_t deadline_ms);
+/* Asks the program to end (SIGTERM) and waits up to grace_ms for it; a server run under
+ * Valgrind needs this to write its report. sandbox_finish still kills what is left. */
+void sandbox_terminate(struct sandbox_proc *p, int grace_ms);
 /* Ends the run: kills everything left, collects output, frees p. */
 void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *out);
 /* start + wait(timeout) + finish. */

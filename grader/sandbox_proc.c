@@ -169,6 +169,15 @@ static void init_enter_root(void)
         child_fail("init: chdir /");
 }
 
+static volatile pid_t init_prog;
+
+/* The runner asks for a gentle end (Valgrind then writes its summary): pass it on. */
+static void init_forward_term(int sig)
+{
+    if (init_prog > 0)
+        kill(init_prog, sig);
+}
+
 /* pid 1 of the namespace: reaps everything, reports the program's status, then exits, which
  * kills whatever the program left behind. */
 static _Noreturn void init_main(const struct sandbox_job *job, int status_fd, int in_fd,
@@ -183,6 +192,11 @@ static _Noreturn void init_main(const struct sandbox_job *job, int status_fd, in
         child_fail("init: fork");
     if (prog == 0)
         child_exec(job, in_fd, out_fd, err_fd);
+    init_prog = prog;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = init_forward_term;
+    sigaction(SIGTERM, &sa, NULL);
     /* Keep only the status pipe: the setup pipe must reach EOF now (the runner waits on it),
      * and peer sockets must not stay open in the namespace. */
     (void)in_fd, (void)out_fd, (void)err_fd;
@@ -421,6 +435,14 @@ void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *o)
     o->err = strbuf_detach(&p->err);
     o->err_truncated = p->err_trunc;
     free(p);
+}
+
+void sandbox_terminate(struct sandbox_proc *p, int grace_ms)
+{
+    if (p->ended)
+        return;
+    kill(p->init, SIGTERM);
+    sandbox_wait(p, util_now_ms() + grace_ms);
 }
 
 void sandbox_outcome_free(struct sandbox_outcome *o)

@@ -1,0 +1,115 @@
+/* check_memcheck: runs a check's scenario under Valgrind memcheck and judges what it found.
+ * The verdict comes from Valgrind's own error exit code (a program cannot fake a clean run:
+ * Valgrind reports after the program ends) and its descriptor list at exit; the report shows
+ * the error lines trimmed to the student's own source frames. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_int.h"
+
+#define MEMCHECK_EXIT 99
+
+static const char *const memcheck_args[] = {
+    "/usr/bin/valgrind", "--tool=memcheck", "--leak-check=full", "--show-leak-kinds=definite",
+    "--errors-for-leak-kinds=definite", "--track-fds=yes", "--error-exitcode=99",
+    "--num-callers=12", "--log-fd=2",
+};
+
+size_t check_memcheck_prefix(const char ***args)
+{
+    *args = (const char **)memcheck_args;
+    return sizeof memcheck_args / sizeof memcheck_args[0];
+}
+
+/* Is line (without the ==pid== prefix) worth showing? Error titles and frames in the
+ * student's file. */
+static bool memcheck_line_wanted(const char *text, const char *source)
+{
+    if (strncmp(text, "Use --", 6) == 0) /* Valgrind's advice to its own user, not the student */
+        return false;
+    static const char *const titles[] = { "Invalid read", "Invalid write", "uninitialised",
+                                          "definitely lost", "Invalid free", "Mismatched free",
+                                          "Open file descriptor", "Open AF_", "Syscall param",
+                                          "Source and destination overlap" };
+    for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+        if (strstr(text, titles[i]))
+            return true;
+    return (strncmp(text, "at ", 3) == 0 || strncmp(text, "by ", 3) == 0) && strstr(text, source);
+}
+
+struct memcheck_scan {
+    int errors;          /* from ERROR SUMMARY, -1 if not seen */
+    int leaked_fds;      /* descriptors opened by the program and still open at exit */
+    struct strbuf shown;
+    size_t shown_lines;
+};
+
+static void memcheck_scan_line(struct memcheck_scan *m, const char *text, const char *next,
+                               const char *source)
+{
+    if (strncmp(text, "ERROR SUMMARY: ", 15) == 0)
+        m->errors = atoi(text + 15);
+    bool fd = strncmp(text, "Open ", 5) == 0;
+    if (fd) {
+        const char *num = strrchr(text, ' ') ? strpbrk(text, "0123456789") : NULL;
+        bool inherited = next && strstr(next, "inherited from parent");
+        if (inherited || (num && atoi(num) <= 2))
+            return;
+        m->leaked_fds++;
+    }
+    if (memcheck_line_wanted(text, source) && m->shown_lines < 24) {
+        strbuf_addf(&m->shown, "%s\n", text);
+        m->shown_lines++;
+    }
+}
+
+/* Valgrind's lines start with ==PID==; the program's own stderr lines do not. */
+static const char *memcheck_text(const char *line)
+{
+    if (strncmp(line, "==", 2) != 0)
+        return NULL;
+    const char *end = strstr(line + 2, "==");
+    if (!end)
+        return NULL;
+    end += 2;
+    while (*end == ' ')
+        end++;
+    return end;
+}
+
+void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char **expected, char **actual)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    char *source = xasprintf("%s.c:", run->ctx->spec->program);
+    struct memcheck_scan m = { -1, 0, { NULL, 0, 0 }, 0 };
+    char *copy = xstrndup(o->err ? o->err : "", o->err_len), *save = NULL;
+    char *lines[2] = { strtok_r(copy, "\n", &save), NULL };
+    for (; lines[0]; lines[0] = lines[1]) {
+        lines[1] = strtok_r(NULL, "\n", &save);
+        const char *text = memcheck_text(lines[0]);
+        if (text)
+            memcheck_scan_line(&m, text, lines[1] ? memcheck_text(lines[1]) : NULL, source);
+    }
+    bool flagged = o->end == END_EXITED && o->code == MEMCHECK_EXIT;
+    *expected = xstrdup(judge_fds ? "Valgrind memcheck finds no invalid access, no use of an "
+                                    "uninitialised value, no definite leak, and no descriptor "
+                                    "left open at exit"
+                                  : "Valgrind memcheck finds no invalid access, no use of an "
+                                    "uninitialised value and no definite leak");
+    *ok = !flagged && m.errors == 0 && (!judge_fds || m.leaked_fds == 0);
+    if (m.errors < 0 && !flagged)
+        *actual = xstrdup("Valgrind's summary never appeared (the program did not end, or its "
+                          "output went over the cap)");
+    else if (*ok)
+        *actual = xstrdup("clean");
+    else
+        *actual = xasprintf("%d error%s, %d descriptor%s left open:\n%s", m.errors < 0 ? 0 : m.errors,
+                            m.errors == 1 ? "" : "s", m.leaked_fds, m.leaked_fds == 1 ? "" : "s",
+                            m.shown.data ? m.shown.data : "");
+    if (m.errors < 0 && !flagged)
+        *ok = false;
+    strbuf_release(&m.shown);
+    free(copy);
+    free(source);
+}
