@@ -46,8 +46,11 @@ void build_execute(const struct build_request *req, struct build_result *out)
     char err[UTIL_ERRLEN] = "";
     char *srcdir_copy = xstrdup(req->source), *base_copy = xstrdup(req->source);
     const char *srcdir = dirname(srcdir_copy), *base = basename(base_copy);
-    char *src_inside = xasprintf("/src/%s", base), *out_inside = xasprintf("/out/%s", req->program);
-    const char *argv[] = { BUILD_CC, BUILD_FLAGS, "-I/src", "-o", out_inside, src_inside, "-lm", NULL };
+    bool none = req->mode == SANDBOX_NONE; /* nothing mounted: use the host's paths */
+    char *src_inside = none ? xstrdup(req->source) : xasprintf("/src/%s", base);
+    char *out_inside = none ? xasprintf("%s/%s", req->outdir, req->program) : xasprintf("/out/%s", req->program);
+    char *include = xasprintf("-I%s", none ? srcdir : "/src");
+    const char *argv[] = { BUILD_CC, BUILD_FLAGS, include, "-o", out_inside, src_inside, "-lm", NULL };
     const char *envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
     struct sandbox_bind binds[] = { { srcdir, "/src", false }, { req->outdir, "/out", true } };
     struct sandbox_config cfg = { req->workdir, NULL, 0, binds, 2, 0, 0, (size_t)128 << 20,
@@ -65,7 +68,7 @@ void build_execute(const struct build_request *req, struct build_result *out)
     out->command = strbuf_detach(&cmd);
     job.argv = argv;
     job.envp = envp;
-    job.cwd = "/out";
+    job.cwd = none ? req->outdir : "/out";
     sandbox_limits_default(&job.limits);
     job.limits.timeout_ms = 30000;
     job.limits.cpu_seconds = 30;
@@ -102,4 +105,5 @@ out:
     free(base_copy);
     free(src_inside);
     free(out_inside);
+    free(include);
 }

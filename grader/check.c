@@ -13,6 +13,36 @@
 
 #define PROGRAM_DIR "/sandbox"
 
+static bool uses_fixture_variable(const char *tmpl)
+{
+    static const char *const prefixes[] = { "{host", "{rev_", "{unknown_", "{echo_", "{port_lo",
+                                            "{port_hi" };
+    for (size_t i = 0; tmpl && i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strstr(tmpl, prefixes[i]))
+            return true;
+    return false;
+}
+
+const char *check_namespace_need(const struct spec_check *c)
+{
+    static const char fixed_port[] = "needs the namespace sandbox: it uses the lecture's fixed "
+                                     "ports (7, 13), which only a private network namespace offers";
+    static const char fixtures[] = "needs the namespace sandbox: it depends on the grader's own "
+                                   "/etc/hosts, /etc/services or port range";
+    for (size_t i = 0; i < c->npeers; i++)
+        if (!strchr(c->peers[i].port, '{'))
+            return fixed_port;
+    bool fx = c->setup.services_no_echo || uses_fixture_variable(c->stdin_text);
+    for (size_t i = 0; i < c->nargs; i++)
+        fx |= uses_fixture_variable(c->args[i]);
+    for (size_t i = 0; i < c->nexpects; i++) {
+        fx |= uses_fixture_variable(c->expects[i].text);
+        for (size_t k = 0; k < c->expects[i].nvalues; k++)
+            fx |= uses_fixture_variable(c->expects[i].values[k]);
+    }
+    return fx ? fixtures : NULL;
+}
+
 void check_result_init(struct check_result *r, const struct spec_check *c)
 {
     memset(r, 0, sizeof *r);
@@ -132,7 +162,11 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
     js->argv = xcalloc(nvg + c->nargs + 2, sizeof *js->argv);
     for (size_t i = 0; i < nvg; i++)
         js->argv[js->argc++] = xstrdup(vg[i]);
-    js->argv[js->argc++] = xasprintf(PROGRAM_DIR "/%s", run->ctx->spec->program);
+    /* Without namespaces nothing is mounted: run the binary where it is. */
+    if (run->ctx->mode == SANDBOX_NONE)
+        js->argv[js->argc++] = c->memcheck ? xasprintf("%s.vg", run->ctx->binary) : xstrdup(run->ctx->binary);
+    else
+        js->argv[js->argc++] = xasprintf(PROGRAM_DIR "/%s", run->ctx->spec->program);
     for (size_t i = 0; i < c->nargs; i++)
         if (!(js->argv[js->argc++] = env_expand(&run->env, c->args[i], NULL, run->error, sizeof run->error)))
             return -1;
@@ -140,6 +174,8 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
                                                        run->error, sizeof run->error)))
         return -1;
     job->argv = (const char *const *)js->argv;
+    if (run->ctx->mode == SANDBOX_NONE)
+        job->cwd = run->ctx->workdir;
     job->stdin_data = js->stdin_data;
     job->stdin_len = js->stdin_len;
     sandbox_limits_default(&job->limits);
@@ -237,7 +273,8 @@ static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate,
     int rc = driver_run(dc, c->nclients, 0x7f000001, ra.port, netstate, sandbox_end_fd(proc),
                         deadline, op_timeout, &run->drive, run->error, sizeof run->error);
     run->drove = rc == 0;
-    free_payloads(dc, c->nclients);
+    run->clients = dc; /* the report borrows the payloads: free them after judging */
+    run->nclients = c->nclients;
     return rc;
 }
 
@@ -326,6 +363,8 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     if (run.peers)
         peer_set_free(run.peers);
     driver_report_free(&run.drive);
+    if (run.clients)
+        free_payloads(run.clients, run.nclients);
     sandbox_outcome_free(&run.outcome);
     env_free(&run.env);
 }

@@ -24,6 +24,9 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out);
 /* A fresh result carrying the check's identity and max score (status set by the caller). */
 void check_result_init(struct check_result *r, const struct spec_check *c);
 
+/* Why a check cannot run honestly without the namespace sandbox, or NULL if it can. */
+const char *check_namespace_need(const struct spec_check *c);
+
 /* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped. */
 char *check_quote(const char *data, size_t len, size_t cap);
 

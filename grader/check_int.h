@@ -15,7 +15,9 @@ struct check_run {
     struct peer_set *peers;
     struct sandbox_outcome outcome;
     bool ran;                       /* the program was started */
-    struct driver_report drive;
+    struct driver_report drive;     /* borrows its payloads from clients */
+    struct driver_config *clients;  /* DRIVE: the expanded payloads, kept until judged */
+    size_t nclients;
     bool drove;                     /* the clients ran */
     int timeout_ms;                 /* the check's bound (longer under Valgrind) */
     uint16_t port;                  /* DRIVE: the port the program was told to use */

@@ -56,7 +56,26 @@ struct cli {
     int jobs;
     char *data;          /* folder holding assignments/ and reference/ */
     bool require_all;    /* selftest: every known program present, full marks */
+    bool mode_auto;      /* --sandbox auto: namespaces if the probe succeeds, else none */
 };
+
+/* Proves the chosen isolation works here before grading anything; auto falls back to none
+ * and says so (the report's "sandbox" field says so too). */
+static void choose_sandbox(struct cli *c)
+{
+    char err[2048];
+    if (c->mode == SANDBOX_NONE && !c->mode_auto)
+        return;
+    if (sandbox_probe(SANDBOX_NAMESPACES, err, sizeof err) == 0) {
+        c->mode = SANDBOX_NAMESPACES;
+        return;
+    }
+    if (!c->mode_auto)
+        die("the namespace sandbox does not work here: %s", err);
+    warn("the namespace sandbox does not work here, grading with --sandbox none "
+         "(weaker isolation; checks that need namespaces are skipped): %s", err);
+    c->mode = SANDBOX_NONE;
+}
 
 /* The data folder: $SOCKGRADE_DATA, else beside the binary (build/sockgrade -> .), else the
  * installed share folder. */
@@ -121,10 +140,12 @@ static int parse_options(int argc, char **argv, struct cli *c, const char *usage
             c->output = optarg;
             break;
         case 'S':
-            if (strcmp(optarg, "namespaces") == 0 || strcmp(optarg, "auto") == 0)
-                c->mode = SANDBOX_NAMESPACES;
+            if (strcmp(optarg, "auto") == 0)
+                c->mode_auto = true;
+            else if (strcmp(optarg, "namespaces") == 0)
+                c->mode = SANDBOX_NAMESPACES, c->mode_auto = false;
             else if (strcmp(optarg, "none") == 0)
-                c->mode = SANDBOX_NONE;
+                c->mode = SANDBOX_NONE, c->mode_auto = false;
             else
                 die("--sandbox takes auto, namespaces or none, not '%s'", optarg);
             break;
@@ -166,11 +187,12 @@ static int emit(const struct run_result *r, const struct cli *c)
     return rc;
 }
 
-static int grade_and_report(const char *const *paths, size_t n, const struct cli *c)
+static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
 {
     struct run_result r;
     memset(&r, 0, sizeof r);
     char *assignments = xasprintf("%s/assignments", c->data);
+    choose_sandbox(c);
     struct grade_options go = { c->seed, c->mode, c->jobs, assignments };
     r.grader_version = xstrdup(SOCKGRADE_VERSION);
     r.submission = xstrdup(n == 1 ? paths[0] : "(several paths)");
@@ -236,7 +258,7 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
 
 int main(int argc, char **argv)
 {
-    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false };
+    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true };
     if (argc < 2)
         usage_exit(usage_main, 2);
     const char *verb = argv[1];

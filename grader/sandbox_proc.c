@@ -128,7 +128,9 @@ static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int o
 {
     static const char *const empty_env[] = { NULL };
     const struct sandbox_limits *l = &job->limits;
-    if (setsid() < 0)
+    /* With namespaces the program gets a session of its own; without, it stays in init's
+     * process group so that one kill ends it and its children. */
+    if (sandbox_state.mode == SANDBOX_NAMESPACES && setsid() < 0)
         child_fail("setsid");
     if (sandbox_state.mode == SANDBOX_NAMESPACES)
         child_drop_privileges();
@@ -187,6 +189,8 @@ static _Noreturn void init_main(const struct sandbox_job *job, int status_fd, in
         child_fail("init: parent-death signal");
     if (sandbox_state.mode == SANDBOX_NAMESPACES)
         init_enter_root();
+    else if (setpgid(0, 0) < 0)
+        child_fail("init: process group");
     pid_t prog = fork();
     if (prog < 0)
         child_fail("init: fork");

@@ -1,0 +1,79 @@
+/* sandbox_probe: proves a mode works here by really building a sandbox and running /bin/true
+ * in it (a successful unshare proves nothing: AppArmor and seccomp refuse later steps). */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char advice[] =
+    "\n  to allow unprivileged user namespaces:"
+    "\n    Ubuntu 23.10+ (AppArmor):  sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0"
+    "\n                               (or install the AppArmor profile from docs/sandbox.md)"
+    "\n    Debian/other:              sudo sysctl kernel.unprivileged_userns_clone=1"
+    "\n                               sudo sysctl user.max_user_namespaces=10000"
+    "\n    Docker:                    docker run --security-opt seccomp=unconfined "
+    "--security-opt apparmor=unconfined ..."
+    "\n  or grade with the weaker isolation: --sandbox none (checks that need namespaces are skipped)";
+
+static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, int fd)
+{
+    char err[UTIL_ERRLEN] = "";
+    struct sandbox_config cfg = { .workdir = workdir };
+    const char *argv[] = { "/bin/true", NULL };
+    struct sandbox_job job = { .argv = argv };
+    struct sandbox_outcome o;
+    sandbox_limits_default(&job.limits);
+    if (sandbox_enter(mode, &cfg, err, sizeof err) == 0 && sandbox_run(&job, &o, err, sizeof err) == 0) {
+        if (o.end != END_EXITED || o.code != 0)
+            snprintf(err, sizeof err, "sandbox: a test program did not run (%s%s)",
+                     sandbox_end_name(o.end), o.error);
+        sandbox_outcome_free(&o);
+    }
+    util_write_all(fd, err, strlen(err));
+    _exit(0);
+}
+
+int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)
+{
+    char dir[] = "/tmp/sockgrade-probe.XXXXXX", msg[UTIL_ERRLEN] = "";
+    int p[2] = { -1, -1 }, rc = -1;
+    if (!mkdtemp(dir))
+        return util_err(err, errlen, "sandbox probe: mkdtemp: %s", strerror(errno));
+    if (pipe(p) < 0) {
+        util_err(err, errlen, "sandbox probe: pipe: %s", strerror(errno));
+        goto out;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(p[0]);
+        probe_child(mode, dir, p[1]);
+    }
+    close(p[1]);
+    p[1] = -1;
+    ssize_t n = pid < 0 ? -1 : read(p[0], msg, sizeof msg - 1);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    msg[n > 0 ? n : 0] = '\0';
+    if (n > 0)
+        util_err(err, errlen, "%s%s", msg, mode == SANDBOX_NAMESPACES ? advice : "");
+    else if (n < 0)
+        util_err(err, errlen, "sandbox probe: %s", strerror(errno));
+    else
+        rc = 0;
+out:
+    if (p[0] >= 0)
+        close(p[0]);
+    char root[sizeof dir + 8];
+    snprintf(root, sizeof root, "%s/root", dir);
+    rmdir(root);
+    rmdir(dir);
+    return rc;
+}
