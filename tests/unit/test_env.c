@@ -1,0 +1,94 @@
+/* Tests of the seeded environment and {variable} expansion. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+
+Test(env, same_seed_same_values_other_seed_other_values)
+{
+    struct env a, b, c;
+    env_make(&a, 42, "tcp_echocli");
+    env_make(&b, 42, "tcp_echocli");
+    env_make(&c, 43, "tcp_echocli");
+    cr_assert_str_eq(env_get(&a, "line", NULL), env_get(&b, "line", NULL));
+    cr_assert_str_eq(a.hosts, b.hosts);
+    cr_assert_str_neq(env_get(&a, "line", NULL), env_get(&c, "line", NULL));
+    env_free(&a), env_free(&b), env_free(&c);
+}
+
+Test(env, reversed_line_differs_and_keeps_length)
+{
+    struct env e;
+    env_make(&e, 7, "udp_echocli");
+    const char *l = env_get(&e, "line", NULL), *r = env_get(&e, "line_rev", NULL);
+    cr_assert_eq(strlen(l), strlen(r));
+    cr_assert_str_neq(l, r);
+    for (size_t i = 0, n = strlen(l); i < n; i++)
+        cr_assert_eq(l[i], r[n - 1 - i]);
+    env_free(&e);
+}
+
+Test(env, descriptors_skip_the_held_ones)
+{
+    for (uint64_t seed = 1; seed < 50; seed++) {
+        struct env e;
+        env_make(&e, seed, "open_socket");
+        int prev = 2;
+        for (int k = 0; k < 4; k++) {
+            char name[8];
+            snprintf(name, sizeof name, "fd%d", k);
+            int fd = atoi(env_get(&e, name, NULL));
+            cr_assert_gt(fd, prev);
+            for (size_t i = 0; i < e.nheld; i++)
+                cr_assert_neq(fd, e.held_fds[i], "seed %llu: fd%d=%d is held", (unsigned long long)seed, k, fd);
+            prev = fd;
+        }
+        env_free(&e);
+    }
+}
+
+Test(env, limits_and_services_vary_as_the_checks_need)
+{
+    struct env e;
+    env_make(&e, 99, "byte_order");
+    cr_assert_neq(e.nofile_soft, e.nofile_hard);
+    unsigned udp = (unsigned)atoi(env_get(&e, "echo_udp_port", NULL));
+    unsigned net = (unsigned)atoi(env_get(&e, "echo_udp_port_net", NULL));
+    cr_assert_eq(net, ((udp & 0xff) << 8) | (udp >> 8), "x86 is little-endian");
+    cr_assert_neq(udp, net);
+    cr_assert(strstr(e.services, "echo") && !strstr(e.services_no_echo, "echo"));
+    env_free(&e);
+}
+
+Test(env, expansion)
+{
+    struct env e;
+    char err[256];
+    size_t len;
+    env_make(&e, 1, "tcp_echocli");
+    env_set(&e, "x", "ab", 2);
+    char *s = env_expand(&e, "[{x}] {{x}}", &len, err, sizeof err);
+    cr_assert_str_eq(s, "[ab] {x}");
+    free(s);
+    cr_assert_null(env_expand(&e, "{nope}", &len, err, sizeof err));
+    cr_assert(strstr(err, "{nope}"));
+    s = env_expand(&e, "random:300", &len, err, sizeof err);
+    cr_assert_eq(len, 300);
+    char *t = env_expand(&e, "random:300", &len, err, sizeof err);
+    cr_assert_eq(memcmp(s, t, 300), 0, "seeded payloads replay");
+    free(s), free(t);
+    env_free(&e);
+}
+
+Test(env, ascii_ip_hex_is_memory_order)
+{
+    struct env e;
+    env_make(&e, 5, "ascii_ip");
+    unsigned a, b, c, d, hex;
+    cr_assert_eq(sscanf(env_get(&e, "ip0", NULL), "%u.%u.%u.%u", &a, &b, &c, &d), 4);
+    cr_assert_eq(sscanf(env_get(&e, "hex0", NULL), "0x%X", &hex), 1);
+    cr_assert_eq(hex, (d << 24) | (c << 16) | (b << 8) | a);
+    env_free(&e);
+}
