@@ -33,7 +33,7 @@ REF_FLAGS := -std=gnu11 -O2 -g $(WARN) -ftrivial-auto-var-init=zero -Ireference
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-.PHONY: all deps test unit e2e selftest demo bench memcheck clean install
+.PHONY: all deps test unit e2e selftest demo bench memcheck asan clean install
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/sockgrade $(REF_BINS)
 
@@ -73,10 +73,21 @@ test: deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory selftest e2e
 
+memcheck: deps
+	@$(MAKE) --no-print-directory $(UNIT_TESTS)
+	@sh tests/memcheck.sh $(UNIT_TESTS)
+
+# The grader and its unit tests built with AddressSanitizer and UBSan, in a build folder of
+# their own.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" unit
+
 demo: all
 	@sh tools/demo.sh $(BUILD)/sockgrade
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan
 
 -include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

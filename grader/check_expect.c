@@ -83,10 +83,11 @@ static void judge_message(struct check_run *run, struct verdict *v)
 {
     const struct sandbox_outcome *o = &run->outcome;
     size_t printable = 0;
+    /* unsigned: a message written only in Korean (UTF-8 bytes >= 0x80) is a message too */
     for (size_t i = 0; i < o->out_len; i++)
-        printable += o->out[i] > ' ';
+        printable += (unsigned char)o->out[i] > ' ';
     for (size_t i = 0; i < o->err_len; i++)
-        printable += o->err[i] > ' ';
+        printable += (unsigned char)o->err[i] > ' ';
     v->ok = printable > 0;
     v->expected = xstrdup("a message saying what went wrong (stdout or stderr)");
     v->actual = stdout_excerpt(run);
@@ -163,7 +164,9 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
                    o->conns[i].received.len);
     char *q = check_quote(text, len, QUOTE_CAP);
     v->expected = xasprintf("the server on port %u receives exactly %s", o ? o->port : 0, q);
-    v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0;
+    /* Expecting nothing is still not met by a program that went to the swapped port. */
+    v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0 &&
+            !(o->nconns == 0 && o->swapped_hits > 0);
     if (!o || o->nconns == 0) {
         v->actual = o && o->swapped_hits
                         ? xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,

@@ -2,6 +2,7 @@
 #include "env.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +90,12 @@ static void make_fds(struct env *e, struct rng *r)
     for (int fd = 3; fd < 10 && e->nheld < ENV_MAX_HELD; fd++)
         if (rng_range(r, 0, 1))
             e->held_fds[e->nheld++] = fd;
-    if (e->nheld == 0)
-        e->held_fds[e->nheld++] = 3;
+    /* At least one of 3..6 is taken, or the slide's hard-coded 3 4 5 6 would be right. */
+    bool low = false;
+    for (size_t i = 0; i < e->nheld; i++)
+        low |= e->held_fds[i] <= 6;
+    if (!low && e->nheld < ENV_MAX_HELD)
+        e->held_fds[e->nheld++] = (int)rng_range(r, 3, 6);
     int next = 3;
     for (int k = 0; k < 4; k++, next++) {
         for (size_t i = 0; i < e->nheld; i++)
@@ -104,6 +109,17 @@ static void make_fds(struct env *e, struct rng *r)
     }
 }
 
+/* A port whose two bytes differ: with equal bytes (25700 = 0x6464) a missing htons() would
+ * go unnoticed. */
+static unsigned swap_visible_port(struct rng *r, unsigned lo, unsigned hi)
+{
+    unsigned p;
+    do
+        p = (unsigned)rng_range(r, lo, hi);
+    while ((p >> 8) == (p & 0xff));
+    return p;
+}
+
 static void make_ports(struct env *e, struct rng *r)
 {
     e->nofile_soft = (unsigned)rng_range(r, 64, 250);
@@ -114,9 +130,9 @@ static void make_ports(struct env *e, struct rng *r)
     e->port_hi = (uint16_t)(e->port_lo + 499);
     env_setf(e, "port_lo", "%u", e->port_lo);
     env_setf(e, "port_hi", "%u", e->port_hi);
-    env_setf(e, "port", "%u", (unsigned)rng_range(r, 20000, 29999));
-    env_setf(e, "udp_port", "%u", (unsigned)rng_range(r, 30000, 39999));
-    env_setf(e, "closed_port", "%u", (unsigned)rng_range(r, 10000, 19999));
+    env_setf(e, "port", "%u", swap_visible_port(r, 20000, 29999));
+    env_setf(e, "udp_port", "%u", swap_visible_port(r, 30000, 39999));
+    env_setf(e, "closed_port", "%u", swap_visible_port(r, 10000, 19999));
 }
 
 static void random_quad(struct rng *r, char *buf, size_t len, unsigned first)
@@ -248,6 +264,11 @@ static char *expand_random(const struct env *e, const char *tmpl, size_t *len)
     char *buf = xmalloc(n + 1);
     rng_derive(&r, e->seed, tmpl);
     rng_bytes(&r, buf, n);
+    /* Binary payloads always hold a NUL and a newline, so string handling is always caught. */
+    if (n >= 4) {
+        buf[n / 3] = '\0';
+        buf[2 * n / 3] = '\n';
+    }
     buf[n] = '\0';
     *len = n;
     return buf;

@@ -44,7 +44,8 @@ void rng_bytes(struct rng *r, void *buf, size_t len)
 void rng_word(struct rng *r, char *buf, size_t len)
 {
     static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz23456789";
+    /* The first character is a letter: an all-digit word would read as a number. */
     for (size_t i = 0; i < len; i++)
-        buf[i] = alphabet[rng_next(r) % (sizeof alphabet - 1)];
+        buf[i] = alphabet[rng_next(r) % (i == 0 ? 25 : sizeof alphabet - 1)];
     buf[len] = '\0';
 }

@@ -160,12 +160,12 @@ static int setup_bind(const char *host, const char *inside, bool writable, char 
         return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
     if (make_mountpoint(dst, S_ISDIR(st.st_mode), err, errlen) < 0)
         return -1;
-    if (mount(host, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+    if (mount(host, dst, "none", MS_BIND | MS_REC, NULL) < 0)
         return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
     unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | locked_flags(host);
     if (!writable)
         flags |= MS_RDONLY;
-    if (mount(NULL, dst, NULL, flags, NULL) < 0)
+    if (mount("none", dst, "none", flags, NULL) < 0)
         return util_err(err, errlen, "sandbox: remount %s: %s", inside, strerror(errno));
     return 0;
 }
@@ -270,7 +270,7 @@ static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen
     snprintf(sandbox_state.root, sizeof sandbox_state.root, "%s/root", cfg->workdir);
     if (make_mountpoint(sandbox_state.root, true, err, errlen) < 0)
         return -1;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         return util_err(err, errlen, "sandbox: make mounts private: %s", strerror(errno));
     if (mount("tmpfs", sandbox_state.root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
         return util_err(err, errlen, "sandbox: mount root tmpfs: %s", strerror(errno));
@@ -287,7 +287,7 @@ static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen
         if (setup_bind(b->host, b->inside, b->writable, err, errlen) < 0)
             return -1;
     }
-    if (mount(NULL, sandbox_state.root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+    if (mount("none", sandbox_state.root, "none", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
               "size=1m,mode=0755") < 0)
         return util_err(err, errlen, "sandbox: make root read-only: %s", strerror(errno));
     return 0;

@@ -154,7 +154,7 @@ static void init_enter_root(void)
 {
     if (unshare(CLONE_NEWNS) < 0)
         child_fail("init: unshare mount namespace");
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         child_fail("init: private mounts");
     if (chdir(sandbox_state.root) < 0)
         child_fail("init: chdir root");

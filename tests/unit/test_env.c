@@ -1,5 +1,7 @@
 /* Tests of the seeded environment and {variable} expansion. */
 #include <criterion/criterion.h>
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,18 @@ Test(env, descriptors_skip_the_held_ones)
                 cr_assert_neq(fd, e.held_fds[i], "seed %llu: fd%d=%d is held", (unsigned long long)seed, k, fd);
             prev = fd;
         }
+        env_free(&e);
+    }
+}
+
+Test(env, slide_answer_3456_is_never_right)
+{
+    for (uint64_t seed = 0; seed < 2000; seed++) {
+        struct env e;
+        env_make(&e, seed, "open_socket");
+        bool slide = strcmp(env_get(&e, "fd0", NULL), "3") == 0 && strcmp(env_get(&e, "fd3", NULL), "6") == 0;
+        cr_assert(!slide, "seed %llu gives 3 4 5 6", (unsigned long long)seed);
+        cr_assert(!isdigit((unsigned char)env_get(&e, "host_alias0", NULL)[0]), "seed %llu", (unsigned long long)seed);
         env_free(&e);
     }
 }
