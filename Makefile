@@ -87,6 +87,9 @@ asan: deps
 demo: all
 	@sh tools/demo.sh $(BUILD)/sockgrade
 
+bench: all
+	@python3 tools/bench.py $(BUILD)/sockgrade
+
 clean:
 	rm -rf $(BUILD) build-asan
 
