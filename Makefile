@@ -82,7 +82,7 @@ memcheck: deps
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined" unit
+	    LDFLAGS="-fsanitize=address,undefined" unit selftest
 
 demo: all
 	@sh tools/demo.sh $(BUILD)/sockgrade

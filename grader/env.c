@@ -103,7 +103,7 @@ static void make_fds(struct env *e, struct rng *r)
                 next++;
                 i = (size_t)-1;
             }
-        char name[8];
+        char name[32];
         snprintf(name, sizeof name, "fd%d", k);
         env_setf(e, name, "%d", next);
     }
@@ -156,7 +156,7 @@ static void quad_hex(const char *quad, char *buf, size_t len)
 static void make_addresses(struct env *e, struct rng *r)
 {
     for (int i = 0; i < 3; i++) {
-        char quad[20], hex[16], name[8];
+        char quad[20], hex[16], name[32];
         random_quad(r, quad, sizeof quad, (unsigned)rng_range(r, 11, 223));
         quad_hex(quad, hex, sizeof hex);
         snprintf(name, sizeof name, "ip%d", i);
@@ -213,7 +213,7 @@ static void make_hosts(struct env *e, struct rng *r)
     env_setf(e, "host_alias0", "%s", w[0]);
     env_setf(e, "host_alias1", "mail.%s.ac.kr", w[0]);
     for (int i = 0; i < 3; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "host_addr%d", i);
         env_setf(e, name, "%s", addr[i]);
     }

@@ -39,7 +39,7 @@ Test(env, descriptors_skip_the_held_ones)
         env_make(&e, seed, "open_socket");
         int prev = 2;
         for (int k = 0; k < 4; k++) {
-            char name[8];
+            char name[32];
             snprintf(name, sizeof name, "fd%d", k);
             int fd = atoi(env_get(&e, name, NULL));
             cr_assert_gt(fd, prev);
