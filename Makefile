@@ -21,6 +21,7 @@ GRADER_OBJS := util.o rng.o values.o spec.o spec_check.o spec_json.o result.o re
                report_json.o report_text.o report_gradescope.o report_junit.o sandbox.o \
                sandbox_proc.o sandbox_probe.o netstate.o peer.o peer_tcp.o driver.o driver_udp.o env.o \
                check.o check_expect.o check_memcheck.o build.o discover.o grade_wire.o grade.o
+GRADER_OBJS += gradebook.o batch_fingerprint.o batch.o batch_merge.o
 LIB      := $(BUILD)/libsockgrade.a
 OBJS     := $(addprefix $(BUILD)/grader/,$(GRADER_OBJS))
 MAIN_OBJ := $(BUILD)/grader/main.o
@@ -48,6 +49,15 @@ $(LIB): $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The installed binary looks for its data in $(DATADIR). The stamp changes only when PREFIX
+# does, so main.o is rebuilt exactly then.
+DATADIR := $(PREFIX)/share/sockgrade
+$(MAIN_OBJ): ALL_CFLAGS += -DSOCKGRADE_DATADIR='"$(DATADIR)"'
+$(MAIN_OBJ): $(BUILD)/datadir.stamp
+$(BUILD)/datadir.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+
 $(BUILD)/sockgrade: $(MAIN_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS)
 
@@ -65,6 +75,12 @@ unit: deps
 
 e2e: all
 	@sh tests/e2e/run.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
+
+# Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack
+# is contained; about four minutes.
+hostile: all
+	@sh tests/e2e/test_hostile.sh $(BUILD)/sockgrade
 
 selftest: all
 	$(BUILD)/sockgrade selftest
@@ -92,5 +108,34 @@ bench: all
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+.PHONY: uninstall gradescope hostile FORCE
+
+# make install PREFIX=/usr/local DESTDIR=: the binary, the specs and references it grades
+# with, and the man page. Only the grader is built (no references, no test tools).
+install: $(BUILD)/sockgrade
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/reference $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/sockgrade $(DESTDIR)$(PREFIX)/bin/sockgrade
+	rm -rf $(DESTDIR)$(DATADIR)/assignments
+	cp -R assignments $(DESTDIR)$(DATADIR)/assignments
+	install -m 644 reference/*.c reference/*.h $(DESTDIR)$(DATADIR)/reference
+	install -m 644 docs/sockgrade.1 $(DESTDIR)$(PREFIX)/share/man/man1/sockgrade.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sockgrade $(DESTDIR)$(PREFIX)/share/man/man1/sockgrade.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# make gradescope: the autograder zip (setup.sh and run_autograder at its top, the grader's
+# sources in sockgrade/, built on Gradescope by setup.sh). Zipped with Python's zipfile,
+# which keeps the executable bits and needs no zip package.
+GS_STAGE := $(BUILD)/gradescope
+gradescope:
+	rm -rf $(GS_STAGE) $(BUILD)/gradescope-autograder.zip
+	mkdir -p $(GS_STAGE)/sockgrade/tools
+	cp platform/gradescope/setup.sh platform/gradescope/run_autograder $(GS_STAGE)/
+	cp -R Makefile README.md grader assignments reference $(GS_STAGE)/sockgrade/
+	cp tools/deps.sh $(GS_STAGE)/sockgrade/tools/
+	cd $(GS_STAGE) && python3 -m zipfile -c ../gradescope-autograder.zip setup.sh run_autograder sockgrade
+	@echo "built $(BUILD)/gradescope-autograder.zip"
 
 -include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
