@@ -117,7 +117,9 @@ static void scan(const char *dir, int depth, char *const *programs, size_t np, s
         for (size_t i = 0; i < n; i++) {
             char *path = xasprintf("%s/%s", dir, names[i]);
             struct stat st;
-            if (stat(path, &st) == 0) {
+            /* lstat: a link inside a submission (solutions -> ../../reference) is never
+             * followed, or a student could hand in someone else's files. */
+            if (lstat(path, &st) == 0) {
                 if (pass == 0 && S_ISREG(st.st_mode))
                     consider(path, programs, np, d);
                 else if (pass == 1 && S_ISDIR(st.st_mode) && depth < MAX_DEPTH)

@@ -394,6 +394,10 @@ static int cmd_merge(int argc, char **argv, struct cli *c)
 
 int main(int argc, char **argv)
 {
+    size_t area = 0;
+    for (int i = 0; i < argc; i++)
+        area = (size_t)(argv[i] + strlen(argv[i]) + 1 - argv[0]);
+    sandbox_set_cmdline_area(argv[0], area);
     struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true };
     if (argc < 2)
         usage_exit(usage_main, 2);
@@ -406,6 +410,7 @@ int main(int argc, char **argv)
     }
     c.seed = random_seed();
     c.data = find_data();
+    sandbox_hide(c.data);
     int status;
     if (strcmp(verb, "check") == 0)
         status = cmd_check(argc - 1, argv + 1, &c);

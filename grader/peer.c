@@ -37,13 +37,19 @@ static bool peer_is_tcp(enum peer_type t)
     return t == PEER_TCP_ECHO || t == PEER_TCP_SEND || t == PEER_TCP_SQUAT;
 }
 
+/* What all peers of this runner (one check) have kept so far. */
+static size_t peer_total;
+
 size_t peer_record(struct strbuf *sb, const void *data, size_t len)
 {
-    if (sb->len >= PEER_RECORD_CAP)
+    if (sb->len >= PEER_RECORD_CAP || peer_total >= PEER_TOTAL_CAP)
         return 0;
     if (len > PEER_RECORD_CAP - sb->len)
         len = PEER_RECORD_CAP - sb->len;
+    if (len > PEER_TOTAL_CAP - peer_total)
+        len = PEER_TOTAL_CAP - peer_total;
     strbuf_add(sb, data, len);
+    peer_total += len;
     return len;
 }
 
@@ -96,7 +102,7 @@ static void peer_udp_keep(struct peer_conn *c, const char *data, size_t len)
     if ((c->ndgrams & (c->ndgrams - 1)) == 0)
         c->dgram_lens = xrealloc(c->dgram_lens, (c->ndgrams ? 2 * c->ndgrams : 1) * sizeof(size_t));
     c->dgram_lens[c->ndgrams++] = len;
-    strbuf_add(&c->received, data, len);
+    peer_record(&c->received, data, len);
 }
 
 static void peer_udp_answer(struct peer_set *ps, struct peer_ent *e, struct peer_conn *c,
@@ -109,7 +115,7 @@ static void peer_udp_answer(struct peer_set *ps, struct peer_ent *e, struct peer
     strbuf_init(&r);
     peer_reply_make(e->cfg.reply, ps->buf, len, &r);
     if (sendto(e->fd, r.data ? r.data : "", r.len, MSG_DONTWAIT, sa, sizeof *to) >= 0)
-        strbuf_add(&c->sent, r.data ? r.data : "", r.len);
+        peer_record(&c->sent, r.data ? r.data : "", r.len);
     strbuf_release(&r);
 }
 
@@ -128,7 +134,7 @@ static void peer_udp_serve(struct peer_set *ps, struct peer_ent *e)
         size_t len = (size_t)n > PEER_BUF ? PEER_BUF : (size_t)n;
         uint32_t addr = ntohl(from.sin_addr.s_addr);
         struct peer_conn *c = peer_udp_sender(e, addr, ntohs(from.sin_port));
-        if (!c || c->received.len + len > PEER_RECORD_CAP)
+        if (!c || c->received.len + len > PEER_RECORD_CAP || peer_total + len > PEER_TOTAL_CAP)
             continue;
         peer_udp_keep(c, ps->buf, len);
         /* Replies go to loopback senders only, whatever arrives. */

@@ -13,6 +13,8 @@
 
 #define PEER_BUF 65536                 /* one read; also the largest UDP datagram */
 #define PEER_RECORD_CAP (4u << 20)     /* bytes kept per connection: a flood is not a record */
+#define PEER_TOTAL_CAP (16u << 20)    /* bytes kept over all peers of a check, received and
+                                          sent: many connections cannot add up to a flood */
 #define PEER_MAX_CONNS 1024            /* connections or UDP senders kept per peer */
 #define PEER_OUT_MAX (256u << 10)      /* unsent reply bytes before a connection stops reading */
 #define PEER_LINE_MAX (64u << 10)      /* a "line" this long is answered without its newline */

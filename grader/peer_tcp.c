@@ -108,7 +108,7 @@ static int peer_tcp_write(struct peer_set *ps, struct peer_tconn *c)
                 continue;
             return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
         }
-        strbuf_add(&peer_tcp_obs(ps, c)->sent, c->out.data + c->off, (size_t)n);
+        peer_record(&peer_tcp_obs(ps, c)->sent, c->out.data + c->off, (size_t)n);
         c->off += (size_t)n;
         if (c->off == limit && limit < c->out.len) {
             c->gated = true;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox_int.h"
@@ -97,7 +98,7 @@ static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t err
     }
     /* Each program gets one nested user namespace of its own; allow no more. */
     char max[16];
-    snprintf(max, sizeof max, "%u", cfg->starts ? cfg->starts : 1);
+    snprintf(max, sizeof max, "%u", sandbox_state.root_mapped ? 0 : cfg->starts ? cfg->starts : 1);
     return write_proc("/proc/sys/user/max_user_namespaces", max, err, errlen);
 }
 
@@ -160,6 +161,9 @@ static int setup_bind(const char *host, const char *inside, bool writable, char 
         return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
     if (make_mountpoint(dst, S_ISDIR(st.st_mode), err, errlen) < 0)
         return -1;
+    if (writable && S_ISDIR(st.st_mode) && sandbox_state.root_mapped &&
+        chown(host, 1000, 1000) < 0) /* uid 1000 here is SANDBOX_HOST_UID outside */
+        return util_err(err, errlen, "sandbox: chown %s: %s", host, strerror(errno));
     if (mount(host, dst, "none", MS_BIND | MS_REC, NULL) < 0)
         return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
     unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | locked_flags(host);
@@ -263,6 +267,31 @@ static int setup_tmp(const struct sandbox_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
+static char hidden_path[PATH_MAX];
+
+void sandbox_hide(const char *host_path)
+{
+    if (!realpath(host_path, hidden_path))
+        hidden_path[0] = '\0';
+}
+
+/* An installed grader keeps its references under /usr/share: cover that folder with an empty
+ * read-only tmpfs, or every program could read the model answers. */
+static int setup_hidden(char *err, size_t errlen)
+{
+    static const char *const mounted[] = { "/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/" };
+    char dst[PATH_MAX + sizeof sandbox_state.root];
+    bool inside = false;
+    for (size_t i = 0; hidden_path[0] && i < sizeof mounted / sizeof mounted[0]; i++)
+        inside |= strncmp(hidden_path, mounted[i], strlen(mounted[i])) == 0;
+    if (!inside)
+        return 0;
+    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, hidden_path);
+    if (mount("tmpfs", dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0)
+        return util_err(err, errlen, "sandbox: hide %s: %s", hidden_path, strerror(errno));
+    return 0;
+}
+
 static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen)
 {
     static const char *const system_dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32",
@@ -277,6 +306,8 @@ static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
         if (setup_system_dir(system_dirs[i], err, errlen) < 0)
             return -1;
+    if (setup_hidden(err, errlen) < 0)
+        return -1;
     char proc[PATH_MAX];
     snprintf(proc, sizeof proc, "%s/proc", sandbox_state.root);
     if (make_mountpoint(proc, true, err, errlen) < 0 || setup_etc(cfg, err, errlen) < 0 ||
@@ -293,6 +324,42 @@ static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen
     return 0;
 }
 
+/* As root: a helper left in the host's namespaces writes a two-line map for the runner's new
+ * user namespace (0 -> root, 1000 -> SANDBOX_HOST_UID); a process cannot write more than its
+ * own uid into its own map. */
+static int enter_as_root(char *err, size_t errlen)
+{
+    int go[2], done[2];
+    char buf[160];
+    if (pipe2(go, O_CLOEXEC) < 0 || pipe2(done, O_CLOEXEC) < 0)
+        return util_err(err, errlen, "sandbox: pipe: %s", strerror(errno));
+    pid_t runner = getpid(), helper = fork();
+    if (helper < 0)
+        return util_err(err, errlen, "sandbox: fork map helper: %s", strerror(errno));
+    if (helper == 0) {
+        char c, path[64];
+        int ok = read(go[0], &c, 1) == 1;
+        static const char *const files[] = { "uid_map", "gid_map" };
+        snprintf(buf, sizeof buf, "0 0 1\n1000 %u 1\n", SANDBOX_HOST_UID);
+        for (int i = 0; ok && i < 2; i++) {
+            snprintf(path, sizeof path, "/proc/%d/%s", (int)runner, files[i]);
+            ok = write_proc(path, buf, NULL, 0) == 0;
+        }
+        _exit(ok ? 0 : 1);
+    }
+    int rc = unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS);
+    int saved = errno, st = 0;
+    (void)!write(go[1], "x", 1);
+    close(go[0]), close(go[1]), close(done[0]), close(done[1]);
+    waitpid(helper, &st, 0);
+    if (rc < 0)
+        return util_err(err, errlen, "sandbox: unshare namespaces: %s", strerror(saved));
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return util_err(err, errlen, "sandbox: write the user maps as root failed");
+    sandbox_state.root_mapped = 1;
+    return 0;
+}
+
 int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err, size_t errlen)
 {
     sandbox_state.mode = mode;
@@ -301,10 +368,16 @@ int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char
         return 0;
     }
     unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
-        return util_err(err, errlen, "sandbox: unshare namespaces: %s", strerror(errno));
-    if (setup_user_maps(0, uid, gid, err, errlen) < 0 || setup_loopback(err, errlen) < 0 ||
-        setup_sysctls(cfg, err, errlen) < 0)
+    int rc = uid == 0 ? enter_as_root(err, errlen) : 0;
+    if (rc < 0)
+        return -1;
+    if (uid != 0) {
+        if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
+            return util_err(err, errlen, "sandbox: unshare namespaces: %s", strerror(errno));
+        if (setup_user_maps(0, uid, gid, err, errlen) < 0)
+            return -1;
+    }
+    if (setup_loopback(err, errlen) < 0 || setup_sysctls(cfg, err, errlen) < 0)
         return -1;
     if (sethostname("sandbox", 7) < 0)
         return util_err(err, errlen, "sandbox: sethostname: %s", strerror(errno));

@@ -112,6 +112,14 @@ int sandbox_run(const struct sandbox_job *job, struct sandbox_outcome *out, char
  * unit tests of peers and drivers need to own ports 7 and 13 without touching the host. */
 int sandbox_isolate_net(char *err, size_t errlen);
 
+/* A host folder (the grader's data: specs and references) that programs must never read,
+ * even where it lies under a folder the sandbox mounts (an install under /usr/share). */
+void sandbox_hide(const char *host_path);
+
+/* The memory of the process's argv strings (from main): init overwrites it so a program
+ * never reads the grader's command line from /proc/1/cmdline. */
+void sandbox_set_cmdline_area(char *start, size_t len);
+
 /* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure
  * err names the step that failed and what to do about it. */
 int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen);

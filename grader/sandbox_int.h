@@ -6,9 +6,16 @@
 
 #include "sandbox.h"
 
+/* When the grader runs as root, the program runs as this kernel uid (uid 1000 inside): an
+ * unprivileged identity of its own, so RLIMIT_NPROC applies and host-owned /proc/sys files stay
+ * closed to it. Unprivileged graders map the program to their own uid through a nested user
+ * namespace instead. */
+#define SANDBOX_HOST_UID 1999000000u
+
 struct sandbox_state {
     enum sandbox_mode mode;
     int entered;
+    int root_mapped;     /* uid 1000 of the runner's namespace is SANDBOX_HOST_UID */
     char root[1024]; /* the prepared root (namespaces mode) */
 };
 
