@@ -31,7 +31,8 @@ static bool memcheck_line_wanted(const char *text, const char *source)
     static const char *const titles[] = { "Invalid read", "Invalid write", "uninitialised",
                                           "definitely lost", "Invalid free", "Mismatched free",
                                           "Open file descriptor", "Open AF_", "Syscall param",
-                                          "Source and destination overlap" };
+                                          "Source and destination overlap", "alloc'd",
+                                          "free'd" };
     for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
         if (strstr(text, titles[i]))
             return true;
@@ -52,7 +53,10 @@ static void memcheck_scan_line(struct memcheck_scan *m, const char *text, const 
         m->errors = atoi(text + 15);
     bool fd = strncmp(text, "Open ", 5) == 0;
     if (fd) {
-        const char *num = strrchr(text, ' ') ? strpbrk(text, "0123456789") : NULL;
+        /* "Open file descriptor 5: ..." / "Open AF_INET6 socket 3: ...": the number before ':' */
+        const char *colon = strchr(text, ':'), *num = colon;
+        while (num && num > text && num[-1] >= '0' && num[-1] <= '9')
+            num--;
         bool inherited = next && strstr(next, "inherited from parent");
         if (inherited || (num && atoi(num) <= 2))
             return;

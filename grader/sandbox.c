@@ -85,6 +85,20 @@ int sandbox_isolate_net(char *err, size_t errlen)
     return setup_loopback(err, errlen);
 }
 
+/* The kernel never hands out a port whose two bytes are equal (0xC6C6): printed without
+ * ntohs() it would still be right, and a missing ntohs() would pass by chance. */
+static int reserve_symmetric_ports(const struct sandbox_config *cfg, char *err, size_t errlen)
+{
+    char list[1024] = "";
+    size_t n = 0;
+    for (unsigned b = 1; b < 256; b++) {
+        unsigned port = b * 257;
+        if (port >= cfg->port_lo && port <= cfg->port_hi && n + 8 < sizeof list)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%u", n ? "," : "", port);
+    }
+    return n ? write_proc("/proc/sys/net/ipv4/ip_local_reserved_ports", list, err, errlen) : 0;
+}
+
 static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t errlen)
 {
     /* Ports 7 and 13 are the lecture's: let the unprivileged student bind them here. */
@@ -93,7 +107,8 @@ static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t err
     if (cfg->port_lo && cfg->port_hi) {
         char range[32];
         snprintf(range, sizeof range, "%u %u", cfg->port_lo, cfg->port_hi);
-        if (write_proc("/proc/sys/net/ipv4/ip_local_port_range", range, err, errlen) < 0)
+        if (write_proc("/proc/sys/net/ipv4/ip_local_port_range", range, err, errlen) < 0 ||
+            reserve_symmetric_ports(cfg, err, errlen) < 0)
             return -1;
     }
     /* Each program gets one nested user namespace of its own; allow no more. */
