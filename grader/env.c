@@ -30,12 +30,9 @@ void env_setf(struct env *e, const char *name, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        die("out of memory");
-    env_set(e, name, s, (size_t)n);
+    env_set(e, name, s, strlen(s));
     free(s);
 }
 
