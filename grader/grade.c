@@ -56,9 +56,18 @@ static char *new_dir(struct grading *g, const char *what)
     return d;
 }
 
+/* Where a program's build lands: the compiler's only writable folder, one per program. */
+static char *bin_dir(const struct grading *g, const char *program)
+{
+    return xasprintf("%s/bin-%s", g->workroot, program);
+}
+
 static char *binary_path(const struct grading *g, size_t prog)
 {
-    return xasprintf("%s/bin-%s/%s", g->workroot, g->specs[prog]->program, g->specs[prog]->program);
+    char *dir = bin_dir(g, g->specs[prog]->program);
+    char *path = xasprintf("%s/%s", dir, g->specs[prog]->program);
+    free(dir);
+    return path;
 }
 
 /* In the runner: do the task, print its result to fd. */
@@ -68,7 +77,7 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (t->is_build) {
         struct build_result b;
-        char *outdir = xasprintf("%s/bin-%s", g->workroot, g->specs[t->prog]->program);
+        char *outdir = bin_dir(g, g->specs[t->prog]->program);
         bool memcheck = false;
         for (size_t i = 0; i < g->specs[t->prog]->nchecks; i++)
             memcheck |= g->specs[t->prog]->checks[i].memcheck;
@@ -252,7 +261,7 @@ static int load_programs(struct grading *g, const struct discovery *d)
             check_result_init(&p->checks[k], &g->specs[i]->checks[k]);
         g->sources[i] = d->found[i].path;
         env_make(&g->envs[i], g->o->seed, d->found[i].program);
-        char *bindir = xasprintf("%s/bin-%s", g->workroot, d->found[i].program);
+        char *bindir = bin_dir(g, d->found[i].program);
         mkdir(bindir, 0755);
         free(bindir);
     }
