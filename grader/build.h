@@ -14,7 +14,7 @@ struct build_request {
     const char *outdir;     /* host folder that receives the binary */
     const char *workdir;    /* a private, empty folder for the sandbox */
     enum sandbox_mode mode;
-    bool memcheck;          /* also build <program>.vg for Valgrind (no zero-initialisation) */
+    bool valgrind_copy;     /* build <program>.vg for memcheck checks instead of <program> */
 };
 
 void build_execute(const struct build_request *req, struct build_result *out);

@@ -29,6 +29,7 @@ enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
 
 struct task {
     bool is_build;
+    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
     size_t prog, check;
     enum task_state state;
     pid_t pid;
@@ -46,7 +47,11 @@ struct grading {
     char *workroot;
     struct task *tasks;
     size_t ntasks, done, running, nworkdirs;
+    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
+    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
 };
+
+enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
 
 static char *new_dir(struct grading *g, const char *what)
 {
@@ -78,11 +83,8 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
     if (t->is_build) {
         struct build_result b;
         char *outdir = bin_dir(g, g->specs[t->prog]->program);
-        bool memcheck = false;
-        for (size_t i = 0; i < g->specs[t->prog]->nchecks; i++)
-            memcheck |= g->specs[t->prog]->checks[i].memcheck;
         struct build_request req = { g->sources[t->prog], g->specs[t->prog]->program, outdir,
-                                     workdir, g->o->mode, memcheck };
+                                     workdir, g->o->mode, t->valgrind_copy };
         build_execute(&req, &b);
         json = wire_build_encode(&b);
     } else {
@@ -153,6 +155,61 @@ static void task_ready_or_skip(struct grading *g, struct task *t)
     g->done++;
 }
 
+/* A check starts once the builds it runs are there: every check needs the graded binary, a
+ * memcheck check also the Valgrind copy. */
+static void ready_checks(struct grading *g, size_t prog)
+{
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->is_build || t->prog != prog || t->state != TASK_WAITING)
+            continue;
+        unsigned need = BUILT_NATIVE | (g->specs[prog]->checks[t->check].memcheck ? BUILT_VALGRIND : 0);
+        if ((g->built[prog] & need) == need)
+            task_ready_or_skip(g, t);
+    }
+}
+
+/* The Valgrind copy failed where the graded build did not (a limit, most likely): only the
+ * memcheck checks are lost, as grader errors with the compiler's words. */
+static void fail_memchecks(struct grading *g, size_t prog)
+{
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->is_build || t->prog != prog || t->state != TASK_WAITING ||
+            !g->specs[prog]->checks[t->check].memcheck)
+            continue;
+        struct check_result *c = &g->r->programs[prog].checks[t->check];
+        c->status = STATUS_ERROR;
+        c->actual = xasprintf("the build for Valgrind failed: %s", g->vg_failure[prog]);
+        t->state = TASK_DONE;
+        g->done++;
+    }
+}
+
+static void build_finish(struct grading *g, struct task *t, const char *data, int st)
+{
+    size_t p = t->prog;
+    struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
+    if (wire_build_decode(data, b) < 0) {
+        b->status = BUILD_ERROR;
+        b->diagnostics = xasprintf("the build runner failed (status %d)", st);
+    }
+    if (b->status == BUILD_OK)
+        g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
+    else if (t->valgrind_copy)
+        g->vg_failure[p] = xstrdup(b->diagnostics ? b->diagnostics : "");
+    if (b->status != BUILD_OK && !t->valgrind_copy)
+        skip_checks(g, p, b->status == BUILD_FAILED ? "the program did not compile"
+                                                    : "the build could not run");
+    else if (g->built[p] & BUILT_NATIVE) { /* a failed copy is judged once the graded build is in */
+        if (g->vg_failure[p])
+            fail_memchecks(g, p);
+        ready_checks(g, p);
+    }
+    free(copy.command);
+    free(copy.diagnostics);
+}
+
 static void task_finish(struct grading *g, struct task *t)
 {
     int st = 0;
@@ -164,20 +221,9 @@ static void task_finish(struct grading *g, struct task *t)
     g->done++;
     struct program_result *pr = &g->r->programs[t->prog];
     const char *data = t->buf.data ? t->buf.data : "";
-    if (t->is_build) {
-        if (wire_build_decode(data, &pr->build) < 0) {
-            pr->build.status = BUILD_ERROR;
-            pr->build.diagnostics = xasprintf("the build runner failed (status %d)", st);
-        }
-        if (pr->build.status != BUILD_OK)
-            skip_checks(g, t->prog, pr->build.status == BUILD_FAILED
-                                        ? "the program did not compile"
-                                        : "the build could not run");
-        else
-            for (size_t i = 0; i < g->ntasks; i++)
-                if (!g->tasks[i].is_build && g->tasks[i].prog == t->prog)
-                    task_ready_or_skip(g, &g->tasks[i]);
-    } else {
+    if (t->is_build)
+        build_finish(g, t, data, st);
+    else {
         struct check_result *c = &pr->checks[t->check];
         if (wire_check_decode(data, c) < 0) {
             c->status = STATUS_ERROR;
@@ -189,14 +235,34 @@ static void task_finish(struct grading *g, struct task *t)
     strbuf_release(&t->buf);
 }
 
+/* Longest first, so the slow tasks do not make the tail: a run under Valgrind costs about ten
+ * builds, a build about five ordinary checks. */
+static int task_rank(const struct grading *g, const struct task *t)
+{
+    if (t->is_build)
+        return 1;
+    return g->specs[t->prog]->checks[t->check].memcheck ? 2 : 0;
+}
+
+static struct task *next_task(struct grading *g)
+{
+    struct task *best = NULL;
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->state == TASK_READY && (!best || task_rank(g, t) > task_rank(g, best)))
+            best = t;
+    }
+    return best;
+}
+
 static void pool_step(struct grading *g)
 {
     size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (g->o->mode == SANDBOX_NONE) /* one loopback shared with the host: no two at once */
         jobs = 1;
-    for (size_t i = 0; i < g->ntasks && g->running < jobs; i++)
-        if (g->tasks[i].state == TASK_READY)
-            task_start(g, &g->tasks[i]);
+    struct task *next;
+    while (g->running < jobs && (next = next_task(g)))
+        task_start(g, next);
     struct pollfd *pf = xcalloc(g->running ? g->running : 1, sizeof *pf);
     struct task **who = xcalloc(g->running ? g->running : 1, sizeof *who);
     size_t n = 0;
@@ -243,6 +309,8 @@ static int load_programs(struct grading *g, const struct discovery *d)
     g->specs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->specs);
     g->envs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->envs);
     g->sources = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->sources);
+    g->built = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->built);
+    g->vg_failure = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->vg_failure);
     for (size_t i = 0; i < d->nfound; i++) {
         char *path = xasprintf("%s/%s/spec.json", g->o->assignments, d->found[i].program);
         g->specs[i] = spec_load(path, err, sizeof err);
@@ -268,17 +336,30 @@ static int load_programs(struct grading *g, const struct discovery *d)
     return 0;
 }
 
+static bool needs_valgrind(const struct spec *sp)
+{
+    for (size_t c = 0; c < sp->nchecks; c++)
+        if (sp->checks[c].memcheck)
+            return true;
+    return false;
+}
+
+/* Per program: its build, the Valgrind copy's build when a check needs it, its checks. */
 static void make_tasks(struct grading *g)
 {
     for (size_t i = 0; i < g->r->nprograms; i++)
-        g->ntasks += 1 + g->specs[i]->nchecks;
+        g->ntasks += 2 + g->specs[i]->nchecks;
     g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
     size_t k = 0;
     for (size_t i = 0; i < g->r->nprograms; i++) {
         g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY, .fd = -1 };
+        if (needs_valgrind(g->specs[i]))
+            g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
+                                           .state = TASK_READY, .fd = -1 };
         for (size_t c = 0; c < g->specs[i]->nchecks; c++)
             g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING, .fd = -1 };
     }
+    g->ntasks = k;
 }
 
 static void note_discovery(struct run_result *r, const struct discovery *d, char **programs, size_t np)
@@ -339,6 +420,10 @@ out:
     free(g.specs);
     free(g.envs);
     free(g.sources);
+    for (size_t i = 0; g.vg_failure && i < r->nprograms; i++)
+        free(g.vg_failure[i]);
+    free(g.vg_failure);
+    free(g.built);
     free(g.tasks);
     for (size_t i = 0; i < np; i++)
         free(programs[i]);

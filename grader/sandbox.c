@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "debuginfo.h"
 #include "sandbox_int.h"
 #include "util.h"
 
@@ -307,6 +308,25 @@ static int setup_hidden(char *err, size_t errlen)
     return 0;
 }
 
+/* Valgrind reads every debug file installed for the objects it loads; libc6-dbg's DWARF for
+ * libc alone doubled each memcheck run's start-up (0.32 s -> 0.17 s measured). It needs only the
+ * loader's symbols, so the sandbox shows that one file under an otherwise empty debug folder. */
+static int setup_debuginfo(char *err, size_t errlen)
+{
+    char keep[PATH_MAX], dst[PATH_MAX + sizeof sandbox_state.root];
+    if (debuginfo_loader_file(keep, sizeof keep) < 0)
+        return 0; /* nothing to keep (or nothing installed): leave the folder as it is */
+    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, DEBUGINFO_DIR);
+    if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755") < 0)
+        return util_err(err, errlen, "sandbox: cover %s: %s", DEBUGINFO_DIR, strerror(errno));
+    if (setup_bind(keep, keep, false, err, errlen) < 0)
+        return -1;
+    if (mount("none", dst, "none", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "size=4k,mode=0755") < 0)
+        return util_err(err, errlen, "sandbox: remount %s: %s", DEBUGINFO_DIR, strerror(errno));
+    return 0;
+}
+
 static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen)
 {
     static const char *const system_dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32",
@@ -321,7 +341,7 @@ static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
         if (setup_system_dir(system_dirs[i], err, errlen) < 0)
             return -1;
-    if (setup_hidden(err, errlen) < 0)
+    if (setup_hidden(err, errlen) < 0 || setup_debuginfo(err, errlen) < 0)
         return -1;
     char proc[PATH_MAX];
     snprintf(proc, sizeof proc, "%s/proc", sandbox_state.root);
@@ -379,6 +399,8 @@ int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char
 {
     sandbox_state.mode = mode;
     if (mode == SANDBOX_NONE) {
+        if (sandbox_none_prepare(cfg, hidden_path, err, errlen) < 0)
+            return -1;
         sandbox_state.entered = 1;
         return 0;
     }

@@ -125,3 +125,13 @@ Test(sandbox, probe_reports_success_here, .timeout = 20)
     char err[2048] = "";
     cr_assert_eq(sandbox_probe(SANDBOX_NAMESPACES, err, sizeof err), 0, "%s", err);
 }
+
+/* Valgrind reads every debug file it finds; the sandbox keeps only the loader's, which Valgrind
+ * cannot start without, and Valgrind must still run there. */
+Test(sandbox, debug_folder_holds_only_the_loaders_file, .timeout = 30)
+{
+    struct seen s = run_sh("find /usr/lib/debug -type f | wc -l; "
+                           "valgrind -q --error-exitcode=9 /bin/true && echo vg-ok", 20000, NULL, 0);
+    cr_assert_eq(s.end, END_EXITED, "err: %s", s.err);
+    cr_assert_str_eq(s.out, "1\nvg-ok\n", "err: %s", s.err);
+}
