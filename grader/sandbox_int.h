@@ -17,8 +17,15 @@ struct sandbox_state {
     int entered;
     int root_mapped;     /* uid 1000 of the runner's namespace is SANDBOX_HOST_UID */
     char root[1024]; /* the prepared root (namespaces mode) */
+    int landlock_fd;     /* mode none: the Landlock ruleset the program enforces, or -1 */
+    char tmpdir_var[1040]; /* mode none: "TMPDIR=" the run's work folder */
 };
 
 extern struct sandbox_state sandbox_state;
+
+/* Mode none (sandbox_proc.c): builds the Landlock ruleset from the config's folders (hidden
+ * stays closed even under a system folder) and the program's TMPDIR. */
+int sandbox_none_prepare(const struct sandbox_config *cfg, const char *hidden, char *err,
+                         size_t errlen);
 
 #endif

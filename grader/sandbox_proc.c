@@ -22,11 +22,13 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "sandbox_int.h"
 #include "util.h"
 
 #define STUDENT_ID 1000
 #define SETUP_FD 900 /* where the child keeps its error pipe until exec closes it */
+#define NONE_ENV_MAX 64
 
 struct sandbox_proc {
     pid_t init;              /* init of the pid namespace (or the program itself, mode none) */
@@ -132,9 +134,46 @@ static void child_descriptors(const struct sandbox_job *job, int in_fd, int out_
     }
 }
 
+int sandbox_none_prepare(const struct sandbox_config *cfg, const char *hidden, char *err,
+                         size_t errlen)
+{
+    const char **ro = xcalloc(cfg->nbinds + 1, sizeof *ro), **rw = xcalloc(cfg->nbinds + 1, sizeof *rw);
+    struct landlock_paths lp = { ro, 0, rw, 0, hidden };
+    snprintf(sandbox_state.tmpdir_var, sizeof sandbox_state.tmpdir_var, "TMPDIR=%s", cfg->workdir);
+    rw[lp.nwrite++] = cfg->workdir;
+    for (size_t i = 0; i < cfg->nbinds; i++) {
+        if (cfg->binds[i].writable)
+            rw[lp.nwrite++] = cfg->binds[i].host;
+        else
+            ro[lp.nread++] = cfg->binds[i].host;
+    }
+    /* No Landlock in this kernel: the program runs without it, and the reports say so. */
+    sandbox_state.landlock_fd = landlock_abi() > 0 ? landlock_ruleset_build(&lp, err, errlen) : -1;
+    int rc = landlock_abi() > 0 && sandbox_state.landlock_fd < 0 ? -1 : 0;
+    free(ro);
+    free(rw);
+    return rc;
+}
+
+/* Mode none: Landlock closes the host to the program, and its temporary files go to the run's
+ * work folder, the one folder it may write. Stack only: this runs after fork. */
+static const char *const *child_confine_none(const char *const *envp, const char **env)
+{
+    size_t n = 0;
+    if (sandbox_state.landlock_fd >= 0 && landlock_enforce(sandbox_state.landlock_fd) < 0)
+        child_fail("landlock");
+    for (; envp[n] && n + 2 < NONE_ENV_MAX; n++)
+        env[n] = envp[n];
+    env[n++] = sandbox_state.tmpdir_var;
+    env[n] = NULL;
+    return env;
+}
+
 static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int out_fd, int err_fd)
 {
     static const char *const empty_env[] = { NULL };
+    const char *none_env[NONE_ENV_MAX];
+    const char *const *envp = job->envp ? job->envp : empty_env;
     const struct sandbox_limits *l = &job->limits;
     /* With namespaces the program gets a session of its own; without, it stays in init's
      * process group so that one kill ends it and its children. */
@@ -142,6 +181,8 @@ static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int o
         child_fail("setsid");
     if (sandbox_state.mode == SANDBOX_NAMESPACES)
         child_drop_privileges();
+    else /* before the descriptor sweep, which would close the ruleset */
+        envp = child_confine_none(envp, none_env);
     child_descriptors(job, in_fd, out_fd, err_fd);
     set_limit(RLIMIT_CPU, l->cpu_seconds, l->cpu_seconds + 1, "limit cpu");
     if (l->memory_bytes)
@@ -154,7 +195,7 @@ static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int o
         child_fail("no new privileges");
     if (chdir(job->cwd ? job->cwd : "/tmp") < 0)
         child_fail("chdir");
-    execve(job->argv[0], (char *const *)job->argv, (char *const *)(job->envp ? job->envp : empty_env));
+    execve(job->argv[0], (char *const *)job->argv, (char *const *)envp);
     child_fail("exec");
 }
 
