@@ -328,6 +328,11 @@ out:
         netstate_close(netstate);
 }
 
+int check_budget_ms(const struct spec_check *c)
+{
+    return c->memcheck ? c->timeout_ms * 2 + 2000 : c->timeout_ms;
+}
+
 void check_execute(const struct check_ctx *ctx, struct check_result *out)
 {
     struct check_run run;
@@ -345,7 +350,7 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     /* Under Valgrind: the build without zero-initialised locals, so that it sees them. */
     char *binary = c->memcheck ? xasprintf("%s.vg", ctx->binary) : xstrdup(ctx->binary);
     struct sandbox_bind bind = { binary, inside, false };
-    run.timeout_ms = c->memcheck ? c->timeout_ms * 4 + 4000 : c->timeout_ms;
+    run.timeout_ms = check_budget_ms(c);
     struct sandbox_config cfg = { ctx->workdir, files, 2, &bind, 1, run.env.port_lo,
                                   run.env.port_hi, 0, 1 };
     int64_t t0 = util_now_ms();

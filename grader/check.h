@@ -24,6 +24,10 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out);
 /* A fresh result carrying the check's identity and max score (status set by the caller). */
 void check_result_init(struct check_result *r, const struct spec_check *c);
 
+/* A check's wall-clock bound: its timeout, or under Valgrind twice that plus two seconds of
+ * Valgrind's own start-up and exit (about 0.2 s of CPU, more on a loaded machine). */
+int check_budget_ms(const struct spec_check *c);
+
 /* Why a check cannot run honestly without the namespace sandbox, or NULL if it can. */
 const char *check_namespace_need(const struct spec_check *c);
 

@@ -118,7 +118,7 @@ static void task_start(struct grading *g, struct task *t)
     t->fd = p[0];
     strbuf_init(&t->buf);
     const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
-    int timeout = !sc ? 60000 : sc->memcheck ? sc->timeout_ms * 4 + 4000 : sc->timeout_ms;
+    int timeout = !sc ? 60000 : check_budget_ms(sc);
     t->deadline = util_now_ms() + timeout + GRACE_MS;
     t->state = TASK_RUNNING;
     g->running++;
