@@ -310,6 +310,7 @@ static _Noreturn void worker_main(const struct batch *b, const struct student *s
     struct grade_options go = { b->seed, b->o->mode, b->o->student_jobs, b->o->assignments };
     const char *paths[] = { s->path };
     r.grader_version = xstrdup(b->o->version);
+    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
     r.submission = xstrdup(s->path);
     grade_run(paths, 1, &go, &r);
     int rc = write_report(b, s, &r, err, sizeof err);
@@ -326,6 +327,7 @@ static void record_failure(struct batch *b, struct student *s, const char *why)
     memset(&r, 0, sizeof r);
     r.seed = b->seed;
     r.sandbox = xstrdup(sandbox_mode_name(b->o->mode));
+    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
     r.grader_version = xstrdup(b->o->version);
     r.submission = xstrdup(s->path);
     r.error = xstrdup(why);

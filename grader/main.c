@@ -103,7 +103,8 @@ static void choose_sandbox(struct cli *c)
     if (!c->mode_auto)
         die("the namespace sandbox does not work here: %s", err);
     warn("the namespace sandbox does not work here, grading with --sandbox none "
-         "(weaker isolation; checks that need namespaces are skipped): %s", err);
+         "(weaker isolation: %s; checks that need namespaces are skipped): %s",
+         sandbox_isolation(SANDBOX_NONE), err);
     c->mode = SANDBOX_NONE;
 }
 
@@ -225,6 +226,7 @@ static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
     choose_sandbox(c);
     struct grade_options go = { c->seed, c->mode, c->jobs, assignments };
     r.grader_version = xstrdup(SOCKGRADE_VERSION);
+    r.isolation = xstrdup(sandbox_isolation(c->mode));
     r.submission = xstrdup(n == 1 ? paths[0] : "(several paths)");
     grade_run(paths, n, &go, &r);
     if (r.error)

@@ -131,6 +131,8 @@ char *report_json(const struct run_result *r)
     snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
     cJSON_AddStringToObject(root, "seed", seed);
     json_str(root, "sandbox", r->sandbox);
+    if (r->isolation)
+        json_str(root, "isolation", r->isolation);
     json_str(root, "submission", r->submission);
     json_num(root, "score", r->score);
     json_num(root, "max_score", r->max_score);
@@ -353,6 +355,10 @@ static int jp_head(struct jp *j, const cJSON *root, struct run_result *r)
         return -1;
     if (strcmp(s, "passed") != 0 && strcmp(s, "failed") != 0 && strcmp(s, "error") != 0)
         return jp_bad_name(j, "$", "status", s, "passed, failed or error");
+    /* isolation is newer than the schema's first reports: optional. */
+    if (cJSON_GetObjectItemCaseSensitive(root, "isolation") &&
+        jp_str(j, root, "$", "isolation", true, &r->isolation) < 0)
+        return -1;
     if (cJSON_GetObjectItemCaseSensitive(root, "error"))
         return jp_str(j, root, "$", "error", true, &r->error);
     return 0;

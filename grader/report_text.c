@@ -234,6 +234,10 @@ static void text_header(struct text_ctx *t, const struct run_result *r)
     }
     strbuf_addf(&t->sb, "  (seed %llu, sandbox ", (unsigned long long)r->seed);
     text_escaped(t, r->sandbox ? r->sandbox : "unknown", NL_MARK, "");
+    if (r->isolation) {
+        strbuf_addstr(&t->sb, ": ");
+        text_escaped(t, r->isolation, NL_MARK, "");
+    }
     strbuf_addstr(&t->sb, ")\n");
 }
 

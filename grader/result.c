@@ -240,6 +240,7 @@ void result_run_free(struct run_result *r)
     }
     free(r->near_misses);
     free(r->sandbox);
+    free(r->isolation);
     free(r->grader_version);
     free(r->submission);
     free(r->error);

@@ -65,6 +65,7 @@ struct near_miss {
 struct run_result {
     uint64_t seed;
     char *sandbox;      /* isolation mode used: "namespaces" or "none" */
+    char *isolation;    /* what that mode confined on the grading machine, or NULL */
     char *grader_version;
     char *submission;   /* the path graded */
     struct program_result *programs;

@@ -17,6 +17,9 @@
 
 enum sandbox_mode { SANDBOX_NAMESPACES, SANDBOX_NONE };
 const char *sandbox_mode_name(enum sandbox_mode m);
+/* What the mode confines on this machine, for reports and warnings: for none, the rlimits, the
+ * process group and what Landlock adds here (or that it is absent). */
+const char *sandbox_isolation(enum sandbox_mode m);
 
 /* A file created in the sandbox's root, e.g. the run's /etc/hosts. */
 struct sandbox_file {

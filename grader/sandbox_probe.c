@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "landlock.h"
 #include "util.h"
 
 static const char advice[] =
@@ -39,6 +40,15 @@ static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, i
     }
     util_write_all(fd, err, strlen(err));
     _exit(0);
+}
+
+const char *sandbox_isolation(enum sandbox_mode mode)
+{
+    static char text[192];
+    if (mode == SANDBOX_NAMESPACES)
+        return "user, network, mount, pid, ipc and uts namespaces, rlimits";
+    snprintf(text, sizeof text, "rlimits, process group, %s", landlock_describe());
+    return text;
 }
 
 int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)

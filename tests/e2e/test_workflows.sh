@@ -201,6 +201,22 @@ steps = w["jobs"]["grade"]["steps"]
 assert any("Score threshold" == s.get("name") for s in steps)
 ' "$root/platform/github/sockgrade.yml"
 
+# ---- the text report on a real terminal ----------------------------------------------------
+# script(1) gives the grader a pseudo-terminal, as a student's shell would.
+stu=$tmp/student
+mkdir -p "$stu" && cp "$root"/reference/byte_order.c "$stu/"
+if command -v script >/dev/null; then
+    script -qec "env -u NO_COLOR '$bin' check '$stu'" /dev/null >"$tmp/tty.out" 2>&1
+    expect "on a terminal the text report is coloured (a green tick)" grep -q "$(printf '\033')\[32m" "$tmp/tty.out"
+    script -qec "NO_COLOR=1 '$bin' check '$stu'" /dev/null >"$tmp/tty_nc.out" 2>&1
+    expect "NO_COLOR on a terminal: no escape at all" sh -c "grep -q 'score' '$tmp/tty_nc.out' && ! grep -q \"$(printf '\033')\" '$tmp/tty_nc.out'"
+else
+    echo "     (no script(1): the terminal test is skipped)"
+fi
+env -u NO_COLOR "$bin" check "$stu" >"$tmp/pipe.out" 2>&1
+expect "piped: no escape at all" sh -c "grep -q 'score' '$tmp/pipe.out' && ! grep -q \"$(printf '\033')\" '$tmp/pipe.out'"
+expect "the summary names the missing lecture programs" grep -q "tcp_echocli" "$tmp/pipe.out"
+
 # ---- make install --------------------------------------------------------------------------
 pfx=$tmp/prefix
 expect "make install PREFIX=... builds and installs" submake install BUILD="$tmp/ibuild" PREFIX="$pfx"
