@@ -36,7 +36,7 @@ REF_FLAGS := -std=gnu11 -O2 -g $(WARN) -ftrivial-auto-var-init=zero -Ireference
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-.PHONY: all deps test unit e2e selftest demo bench memcheck asan clean install
+.PHONY: all deps test unit e2e selftest demo bench memcheck asan clean install install-apparmor
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/sockgrade $(REF_BINS)
 
@@ -122,6 +122,18 @@ install: $(BUILD)/sockgrade
 	cp -R assignments $(DESTDIR)$(DATADIR)/assignments
 	install -m 644 reference/*.c reference/*.h $(DESTDIR)$(DATADIR)/reference
 	install -m 644 docs/sockgrade.1 $(DESTDIR)$(PREFIX)/share/man/man1/sockgrade.1
+	install -d $(DESTDIR)$(DATADIR)/apparmor
+	sed 's|@BINDIR@|$(PREFIX)/bin|' platform/apparmor/sockgrade.in >$(DESTDIR)$(DATADIR)/apparmor/sockgrade
+
+# Where AppArmor restricts user namespaces (Ubuntu 23.10+): let the installed binary build its
+# sandbox. A separate step, since it changes the machine's security policy (root only).
+APPARMOR_DIR ?= /etc/apparmor.d
+install-apparmor:
+	install -d $(DESTDIR)$(APPARMOR_DIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|' platform/apparmor/sockgrade.in >$(DESTDIR)$(APPARMOR_DIR)/sockgrade
+	@if [ -z "$(DESTDIR)" ] && command -v apparmor_parser >/dev/null; then \
+	    echo "apparmor_parser -r $(APPARMOR_DIR)/sockgrade"; apparmor_parser -r $(APPARMOR_DIR)/sockgrade; \
+	else echo "placed $(DESTDIR)$(APPARMOR_DIR)/sockgrade; load it with: sudo apparmor_parser -r $(APPARMOR_DIR)/sockgrade"; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sockgrade $(DESTDIR)$(PREFIX)/share/man/man1/sockgrade.1

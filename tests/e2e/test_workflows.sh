@@ -227,6 +227,11 @@ for f in bin/sockgrade share/man/man1/sockgrade.1 share/sockgrade/assignments/tc
 done
 expect "the installed binary finds its data in PREFIX/share/sockgrade" sh -c \
     "env -u SOCKGRADE_DATA '$pfx/bin/sockgrade' list | grep -q tcp_echocli"
+expect "the AppArmor profile is installed for this binary" \
+    grep -q "^profile sockgrade $pfx/bin/sockgrade flags=(unconfined)" "$pfx/share/sockgrade/apparmor/sockgrade"
+expect "make install-apparmor places the profile (staged under DESTDIR)" sh -c \
+    "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C '$root' install-apparmor PREFIX='$pfx' DESTDIR='$tmp/aa' >/dev/null &&
+     grep -q '^  userns,' '$tmp/aa/etc/apparmor.d/sockgrade'"
 page=$tmp/stage$pfx/share/man/man1/sockgrade.1
 if command -v man >/dev/null; then
     expect "man -l renders the installed page" sh -c "MANWIDTH=80 man -l '$page' 2>&1 | grep -q 'sockgrade batch'"
