@@ -24,6 +24,7 @@ GRADER_OBJS := util.o rng.o values.o spec.o spec_check.o spec_json.o result.o re
 GRADER_OBJS += gradebook.o batch_fingerprint.o batch.o batch_merge.o
 GRADER_OBJS += landlock.o
 GRADER_OBJS += debuginfo.o
+GRADER_OBJS += cgroup.o
 LIB      := $(BUILD)/libsockgrade.a
 OBJS     := $(addprefix $(BUILD)/grader/,$(GRADER_OBJS))
 MAIN_OBJ := $(BUILD)/grader/main.o
