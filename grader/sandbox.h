@@ -50,7 +50,10 @@ struct sandbox_config {
 struct sandbox_limits {
     int timeout_ms;               /* wall clock, from start */
     unsigned cpu_seconds;
-    uint64_t memory_bytes;        /* RLIMIT_AS */
+    uint64_t memory_bytes;        /* RLIMIT_AS: each process (0: none, as under Valgrind) */
+    uint64_t run_memory_bytes;    /* all of the run's processes together, memfd and shared
+                                     memory included: a memory cgroup where one is writable
+                                     (default 512 MiB; 0: none) */
     unsigned processes;           /* RLIMIT_NPROC (counted per uid in the nested namespace) */
     uint64_t file_bytes;          /* RLIMIT_FSIZE */
     unsigned nofile_soft, nofile_hard;
@@ -90,6 +93,9 @@ struct sandbox_outcome {
     size_t err_len;
     bool err_truncated;
     int64_t wall_ms;
+    bool memory_cgroup; /* a cgroup bounded the run's memory as a whole (else rlimits only) */
+    bool oom_killed;    /* the kernel killed a process of the run at that bound: end is then
+                           END_SIGNALED with SIGKILL, whatever the program did after */
     char error[256];/* END_FAILED: which step failed and why */
 };
 void sandbox_outcome_free(struct sandbox_outcome *o);

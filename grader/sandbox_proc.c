@@ -22,12 +22,14 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "landlock.h"
 #include "sandbox_int.h"
 #include "util.h"
 
 #define STUDENT_ID 1000
 #define SETUP_FD 900 /* where the child keeps its error pipe until exec closes it */
+#define PIDS_SLACK 8 /* tasks the run's cgroup allows beyond RLIMIT_NPROC: init, threads */
 #define NONE_ENV_MAX 64
 
 struct sandbox_proc {
@@ -42,6 +44,7 @@ struct sandbox_proc {
     int ended;
     int wstatus;
     int64_t start_ms, deadline_ms;
+    struct cgroup_run *cg;   /* the run's memory group, or NULL: rlimits only */
 };
 
 void sandbox_limits_default(struct sandbox_limits *l)
@@ -49,6 +52,7 @@ void sandbox_limits_default(struct sandbox_limits *l)
     l->timeout_ms = 2000;
     l->cpu_seconds = 5;
     l->memory_bytes = (uint64_t)512 << 20;
+    l->run_memory_bytes = (uint64_t)512 << 20; /* the whole run may hold what one process may */
     l->processes = 32;
     l->file_bytes = (uint64_t)16 << 20;
     l->nofile_soft = 256;
@@ -364,7 +368,7 @@ static int read_setup_error(int fd, char *err, size_t errlen)
     return util_err(err, errlen, "sandbox: %s: %s", buf, strerror(e));
 }
 
-static pid_t fork_init(const struct sandbox_job *job, int pipes[4][2], int in_fd)
+static pid_t fork_init(const struct sandbox_job *job, int pipes[5][2], int in_fd)
 {
     /* clone() rather than unshare(CLONE_NEWPID): after unshare the runner could no longer
      * start threads (peers, output collector). The child only makes system calls. */
@@ -376,14 +380,40 @@ static pid_t fork_init(const struct sandbox_job *job, int pipes[4][2], int in_fd
         /* The error pipe must survive the descriptor sweep, so park it high. */
         if (dup2(pipes[3][1], SETUP_FD) < 0 || fcntl(SETUP_FD, F_SETFD, FD_CLOEXEC) < 0)
             _exit(127);
+        /* Wait until the runner has put this process in the run's cgroup (start_init);
+         * end-of-file means the runner is gone. */
+        char go;
+        close(pipes[4][1]);
+        if (read(pipes[4][0], &go, 1) != 1)
+            _exit(127);
         init_main(job, pipes[0][1], in_fd, pipes[1][1], pipes[2][1]);
     }
     return pid;
 }
 
-static void close_pipes(int pipes[4][2])
+/* Starts init in the run's memory cgroup, so that the program and everything it forks are
+ * charged to the group, memfd files and shared memory included. Where no group can be made
+ * or joined (no cgroups, not writable) the run keeps its rlimits only. */
+static pid_t start_init(struct sandbox_proc *p, const struct sandbox_job *job, int pipes[5][2],
+                        int in_fd)
 {
-    for (int i = 0; i < 4; i++)
+    const struct sandbox_limits *l = &job->limits;
+    if (l->run_memory_bytes)
+        cgroup_run_create(l->run_memory_bytes, l->processes ? l->processes + PIDS_SLACK : 0,
+                          &p->cg, NULL, 0);
+    pid_t pid = fork_init(job, pipes, in_fd);
+    if (pid > 0 && p->cg && cgroup_run_attach(p->cg, pid, NULL, 0) < 0) {
+        cgroup_run_destroy(p->cg);
+        p->cg = NULL;
+    }
+    if (pid > 0)
+        (void)!write(pipes[4][1], "g", 1);
+    return pid;
+}
+
+static void close_pipes(int pipes[5][2])
+{
+    for (int i = 0; i < 5; i++)
         for (int j = 0; j < 2; j++)
             if (pipes[i][j] >= 0)
                 close(pipes[i][j]);
@@ -391,13 +421,14 @@ static void close_pipes(int pipes[4][2])
 
 int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char *err, size_t errlen)
 {
-    int pipes[4][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } }; /* status out err setup */
+    /* status, out, err, setup (errors before exec), go (init may start the program) */
+    int pipes[5][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
     int in_fd = -1, rc = -1;
     struct sandbox_proc *p = NULL;
     *out = NULL;
     if (!sandbox_state.entered)
         return util_err(err, errlen, "sandbox: start before enter");
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (pipe2(pipes[i], O_CLOEXEC) < 0) {
             util_err(err, errlen, "sandbox: pipe: %s", strerror(errno));
             goto out;
@@ -410,7 +441,7 @@ int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char
     p->cap = job->limits.output_cap;
     strbuf_init(&p->out);
     strbuf_init(&p->err);
-    p->init = fork_init(job, pipes, in_fd);
+    p->init = start_init(p, job, pipes, in_fd);
     if (p->init < 0) {
         util_err(err, errlen, "sandbox: fork init: %s", strerror(errno));
         goto out;
@@ -442,6 +473,7 @@ out:
         close(in_fd);
     close_pipes(pipes);
     if (p) {
+        cgroup_run_destroy(p->cg);
         strbuf_release(&p->out);
         strbuf_release(&p->err);
         free(p);
@@ -491,6 +523,24 @@ static void outcome_from_status(struct sandbox_proc *p, struct sandbox_outcome *
     }
 }
 
+/* Reads whether the kernel killed for memory, then kills what is left in the group (with
+ * --sandbox none a process may have left init's process group) and removes it. A run whose
+ * process was killed at the bound is reported killed even if the rest went on: otherwise a
+ * program that outlives its children could still print the right answer. */
+static void end_cgroup(struct sandbox_proc *p, struct sandbox_outcome *o)
+{
+    if (!p->cg)
+        return;
+    o->memory_cgroup = true;
+    o->oom_killed = cgroup_run_oom_killed(p->cg);
+    cgroup_run_destroy(p->cg);
+    p->cg = NULL;
+    if (o->oom_killed) {
+        o->end = END_SIGNALED;
+        o->signal = SIGKILL;
+    }
+}
+
 void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *o)
 {
     memset(o, 0, sizeof *o);
@@ -502,6 +552,7 @@ void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *o)
         kill(-p->init, SIGKILL);
     while (waitpid(p->init, NULL, 0) < 0 && errno == EINTR)
         ;
+    end_cgroup(p, o); /* before the join: a leftover may still hold the output pipes */
     if (p->collector_started)
         pthread_join(p->collector, NULL);
     close(p->status_fd);

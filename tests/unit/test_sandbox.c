@@ -19,7 +19,10 @@ struct seen {
     char out[4096];
     char err[1024];
     int out_truncated;
+    int memory_cgroup, oom_killed;
 };
+
+static uint64_t run_memory_bytes; /* when set, the run's memory bound instead of the default */
 
 static struct seen run_sh(const char *script, int timeout_ms, const int *held, size_t nheld)
 {
@@ -41,6 +44,8 @@ static struct seen run_sh(const char *script, int timeout_ms, const int *held, s
         sandbox_limits_default(&job.limits);
         job.limits.timeout_ms = timeout_ms;
         job.limits.output_cap = 1000;
+        if (run_memory_bytes)
+            job.limits.run_memory_bytes = run_memory_bytes;
         if (sandbox_enter(SANDBOX_NAMESPACES, &cfg, err, sizeof err) < 0 ||
             sandbox_run(&job, &o, err, sizeof err) < 0) {
             s.end = -1;
@@ -48,6 +53,7 @@ static struct seen run_sh(const char *script, int timeout_ms, const int *held, s
         } else {
             s.end = (int)o.end, s.code = o.code, s.sig = o.signal, s.wall_ms = (long)o.wall_ms;
             s.out_truncated = o.out_truncated;
+            s.memory_cgroup = o.memory_cgroup, s.oom_killed = o.oom_killed;
             snprintf(s.out, sizeof s.out, "%s", o.out);
             snprintf(s.err, sizeof s.err, "%s", o.err);
         }
@@ -118,6 +124,21 @@ Test(sandbox, output_is_capped, .timeout = 20)
     cr_assert_eq(s.end, END_EXITED);
     cr_assert_eq(strlen(s.out), 1000);
     cr_assert(s.out_truncated);
+}
+
+/* Three shells each hold 40 MB (a command substitution of 40 MB): each is far under its
+ * address-space limit, together they pass the run's 64 MiB. */
+Test(sandbox, run_memory_is_bounded_across_processes, .timeout = 30)
+{
+    run_memory_bytes = (uint64_t)64 << 20;
+    struct seen s = run_sh("for i in 1 2 3; do (x=$(head -c 40000000 /dev/zero | tr '\\0' a); "
+                           "sleep 3) & done; wait; echo survived", 10000, NULL, 0);
+    if (!s.memory_cgroup && geteuid() != 0)
+        cr_skip_test("no memory cgroup for an unprivileged grader here: rlimits only");
+    cr_assert(s.memory_cgroup, "as root the run had no memory cgroup");
+    cr_assert(s.oom_killed, "120 MB held in a 64 MiB run (%s)", s.out);
+    cr_assert_eq(s.end, END_SIGNALED);
+    cr_assert_eq(s.sig, SIGKILL);
 }
 
 Test(sandbox, probe_reports_success_here, .timeout = 20)
