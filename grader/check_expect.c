@@ -25,6 +25,9 @@ char *check_describe_end(const struct check_run *run)
     case END_EXITED:
         return xasprintf("exit status %d", o->code);
     case END_SIGNALED:
+        if (o->oom_killed)
+            return xasprintf("killed by signal %d (%s): its processes together ran out of the "
+                             "run's memory", o->signal, strsignal(o->signal));
         return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
     case END_TIMEOUT:
         return xasprintf("still running after %d ms (killed)", run->timeout_ms);
@@ -252,10 +255,24 @@ static void judge_one(struct check_run *run, const struct spec_expect *x, struct
     }
 }
 
+/* A run the kernel cut short at its memory bound never passes, whatever it printed: the rest
+ * of the program may have gone on and answered without the processes that were killed. */
+static void judge_memory(struct check_run *run, struct verdict *v)
+{
+    v->ok = !run->outcome.oom_killed;
+    if (!v->ok) {
+        v->expected = xstrdup("the program's processes together stay within the run's memory");
+        v->actual = check_describe_end(run);
+        v->hint = "something allocates without bound (a loop that never frees, or that never "
+                  "ends): all processes of a run share one memory limit";
+    }
+}
+
 void check_judge(struct check_run *run, struct check_result *out)
 {
     const struct spec_check *c = run->ctx->check;
     struct verdict v = { true, NULL, NULL, NULL };
+    judge_memory(run, &v);
     for (size_t i = 0; i < c->nexpects && v.ok; i++) {
         free(v.expected);
         free(v.actual);
