@@ -282,6 +282,8 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
     c->format = FORMAT_TEXT;
     c->require_all = true;
     int status = grade_and_report(paths, 1, c);
+    if (sandbox_probe_note()[0])
+        fprintf(stderr, "selftest: memory: %s\n", sandbox_probe_note());
     fprintf(stderr, "selftest: %s\n", status == 0 ? "every reference program passed every check"
                                                   : "FAILED: a reference program lost a check");
     free(ref);

@@ -132,5 +132,8 @@ void sandbox_set_cmdline_area(char *start, size_t len);
 /* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure
  * err names the step that failed and what to do about it. */
 int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen);
+/* After a successful probe: how memory is bounded here (a cgroup per run, or why only
+ * per-process rlimits), for selftest to show. "" before any probe. */
+const char *sandbox_probe_note(void);
 
 #endif

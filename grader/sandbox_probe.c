@@ -12,7 +12,10 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "cgroup.h"
 #include "util.h"
+
+static char probe_note[UTIL_ERRLEN];
 
 static const char advice[] =
     "\n  to allow unprivileged user namespaces:"
@@ -24,9 +27,28 @@ static const char advice[] =
     "--security-opt apparmor=unconfined ..."
     "\n  or grade with the weaker isolation: --sandbox none (checks that need namespaces are skipped)";
 
+/* How the probe's run had its memory bounded; when no cgroup was used, why (the run never
+ * fails for that, so the reason is found again here). */
+static void memory_note(const struct sandbox_outcome *o, const struct sandbox_limits *l, char *note,
+                        size_t len)
+{
+    char why[UTIL_ERRLEN] = "a group could be made but the run could not join it";
+    struct cgroup_run *cg = NULL;
+    if (o->memory_cgroup) {
+        snprintf(note, len, "a memory cgroup per run: %llu MiB for all of a run's processes",
+                 (unsigned long long)(l->run_memory_bytes >> 20));
+        return;
+    }
+    if (cgroup_run_create(l->run_memory_bytes, 0, &cg, why, sizeof why) == 0)
+        cgroup_run_destroy(cg);
+    snprintf(note, len, "no memory cgroup (%s): memory is bounded per process only (rlimits), "
+             "so a run's processes together may hold more", why);
+}
+
+/* Writes 'E' and the error, or 'N' and the memory note. */
 static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, int fd)
 {
-    char err[UTIL_ERRLEN] = "";
+    char err[UTIL_ERRLEN] = "", note[UTIL_ERRLEN] = "";
     struct sandbox_config cfg = { .workdir = workdir };
     const char *argv[] = { "/bin/true", NULL };
     struct sandbox_job job = { .argv = argv };
@@ -36,9 +58,14 @@ static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, i
         if (o.end != END_EXITED || o.code != 0)
             snprintf(err, sizeof err, "sandbox: a test program did not run (%s%s)",
                      sandbox_end_name(o.end), o.error);
+        else
+            memory_note(&o, &job.limits, note, sizeof note);
         sandbox_outcome_free(&o);
     }
-    util_write_all(fd, err, strlen(err));
+    /* One write below PIPE_BUF: the parent's single read gets all of it. */
+    char msg[UTIL_ERRLEN + 1];
+    int n = snprintf(msg, sizeof msg, "%c%s", err[0] ? 'E' : 'N', err[0] ? err : note);
+    util_write_all(fd, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
     _exit(0);
 }
 
@@ -72,12 +99,14 @@ int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)
     if (pid > 0)
         waitpid(pid, NULL, 0);
     msg[n > 0 ? n : 0] = '\0';
-    if (n > 0)
-        util_err(err, errlen, "%s%s", msg, mode == SANDBOX_NAMESPACES ? advice : "");
-    else if (n < 0)
-        util_err(err, errlen, "sandbox probe: %s", strerror(errno));
-    else
+    if (n > 0 && msg[0] == 'E')
+        util_err(err, errlen, "%s%s", msg + 1, mode == SANDBOX_NAMESPACES ? advice : "");
+    else if (n <= 0)
+        util_err(err, errlen, "sandbox probe: %s", n < 0 ? strerror(errno) : "the probe died");
+    else {
+        snprintf(probe_note, sizeof probe_note, "%s", msg + 1);
         rc = 0;
+    }
 out:
     if (p[0] >= 0)
         close(p[0]);
@@ -86,4 +115,9 @@ out:
     rmdir(root);
     rmdir(dir);
     return rc;
+}
+
+const char *sandbox_probe_note(void)
+{
+    return probe_note;
 }
