@@ -9,11 +9,15 @@ grader's environment), no shadow entry, no "SGHX-LEAK"/"SGHX-ESCAPE" line, not t
 command line; the text report holds no terminal control bytes; no process of the attack
 survives; no file appears on the host (markers, forged reports, the submission folder, the
 repository, the grader's work folder); the listener the test runs on the host's loopback sees
-nothing; the grader's processes stay under a memory bound.
+nothing; the grader's processes stay under a memory bound; the memory the attack's runs hold,
+measured from outside (programs' anonymous memory plus the growth of the machine's shared
+memory), stays under a bound per run.
 
 usage: hostile.py SOCKGRADE [ATTACK...]
 environment: SEED (default 7), HOSTILE_TIMEOUT (seconds per grader run, default 60),
-HOSTILE_RSS_MB (bound on one grader process, default 512), HOSTILE_CONTROL=1 (also run the
+HOSTILE_RSS_MB (bound on one grader process, default 512), HOSTILE_RUN_MB (bound on what one
+run's programs hold, default 576: the sandbox's 512 MiB per run and room for shared memory
+that other processes on the machine take meanwhile), HOSTILE_CONTROL=1 (also run the
 attacks marked "control" with --sandbox none, where each must be seen escaping: proves the
 attacks and this test can see an escape; only the attacks that stay harmless unconfined are
 marked, yet run it only on a throw-away machine).
@@ -141,6 +145,92 @@ class RssWatch(threading.Thread):
             time.sleep(0.05)
 
 
+def shmem_kib():
+    """The machine's shared memory (tmpfs, memfd, System V): memory a process can hold without
+    it showing in any process's resident size."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("Shmem:"):
+                return int(line.split()[1])
+    return 0
+
+
+class RunMemWatch(threading.Thread):
+    """Samples, from outside, the memory the attack's runs hold: the anonymous memory of every
+    process this test started that is not the grader (the programs, the compiler) plus the
+    growth of the machine's shared memory since the start (memfd files and System V segments
+    belong to no process). Each run (build or check) has a runner of its own, a child of a
+    grader named sockgrade; a sample may hold run_mb for each runner alive within the last
+    second (a run's memory is freed a moment after its runner ends). Resident sizes count the
+    pages forked processes share once in each, so a sample over its bound is measured again
+    with proportional sizes (Pss_Anon). Keeps the largest sample and the worst one over its
+    bound."""
+
+    def __init__(self, run_mb):
+        super().__init__(daemon=True)
+        self.run_mb, self.done, self.base = run_mb, False, shmem_kib()
+        self.max_kib, self.max_runs, self.over = 0, 0, None
+
+    def sample(self):
+        kids, names = {}, {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open("/proc/%s/stat" % d) as f:
+                        st = f.read()
+                except OSError:
+                    continue
+                names[int(d)] = st[st.index("(") + 1:st.rindex(")")]
+                kids.setdefault(int(st[st.rindex(")") + 2:].split()[1]), []).append(int(d))
+        graders = kids.get(os.getpid(), [])
+        runners = sum(1 for g in graders for k in kids.get(g, []) if names.get(k) == "sockgrade")
+        programs, todo = [], list(graders)
+        while todo:
+            p = todo.pop()
+            todo.extend(kids.get(p, []))
+            if names.get(p) != "sockgrade":
+                programs.append(p)
+        return programs, max(0, shmem_kib() - self.base), runners
+
+    def run(self):
+        recent = []
+        while not self.done:
+            programs, shm, runners = self.sample()
+            now = time.time()
+            recent = [(t, r) for t, r in recent if t > now - 1.0] + [(now, runners)]
+            runs = max(1, max(r for _, r in recent))
+            held = shm + sum(status_kib(p, "RssAnon:") for p in programs)
+            if held > runs * self.run_mb * 1024:
+                held = shm + sum(pss_anon_kib(p) for p in programs)
+            self.max_kib, self.max_runs = max(self.max_kib, held), max(self.max_runs, runners)
+            if held > runs * self.run_mb * 1024 and (not self.over or held > self.over[0]):
+                self.over = (held, runs)
+            time.sleep(0.05)
+
+
+def pss_anon_kib(pid):
+    """The process's share of its anonymous memory (pages shared with forks count in part)."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss_Anon:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return status_kib(pid, "RssAnon:")
+
+
+def status_kib(pid, field):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def snapshot_tree(top):
     """Every entry under top (links not followed): name -> (kind, size, mtime, link)."""
     out = {}
@@ -183,8 +273,9 @@ def comm_pids(comm):
 
 
 class Suite:
-    def __init__(self, grader, seed, timeout, rss_mb):
+    def __init__(self, grader, seed, timeout, rss_mb, run_mb):
         self.grader, self.seed, self.timeout, self.rss_mb = grader, seed, timeout, rss_mb
+        self.run_mb = run_mb
         self.listener = Listener()   # first: it may refuse to start, and nothing is planted yet
         self.token = secrets.token_hex(8)
         self.env_canary = "SGHX-ENV-" + self.token
@@ -270,12 +361,16 @@ class Suite:
 
         # The JSON and the text report come from two runs of the grader at once.
         runs = {}
+        held = RunMemWatch(self.run_mb)
+        held.start()
         threads = [threading.Thread(target=lambda f=f: runs.__setitem__(f, self.run_grader(adir, f, mode)))
                    for f in ("json", "text")]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        held.done = True
+        held.join()
         code, out, err, secs, rss = runs["json"]
         tcode, text, terr, tsecs, trss = runs["text"]
         secs, rss = max(secs, tsecs), max(rss, trss)
@@ -297,12 +392,16 @@ class Suite:
             problems.append("the text report has no score line of its own, or a forged one")
         if rss > self.rss_mb * 1024:
             problems.append("a grader process grew to %d MiB (bound %d MiB)" % (rss // 1024, self.rss_mb))
+        if held.over:
+            problems.append("the runs held %d MiB together while at most %d ran (bound %d MiB "
+                            "a run)" % (held.over[0] // 1024, held.over[1], self.run_mb))
 
         problems += self.survivors(meta["comm"])
         problems += self.new_files(adir, before_tree, before_tmp, before_repo)
         if len(self.listener.hits) > hits0:
             problems.append("the host's listener was reached: %s" % self.listener.hits[hits0:])
-        return problems, "%.1f s, grader %d MiB" % (secs, rss // 1024)
+        return problems, "%.1f s, grader %d MiB, runs held %d MiB, %d at once" % (
+            secs, rss // 1024, held.max_kib // 1024, held.max_runs)
 
     @staticmethod
     def judge_report(report, meta, mode):
@@ -438,7 +537,8 @@ def main():
     lock = os.open(FIXTURES, os.O_RDONLY)
     fcntl.flock(lock, fcntl.LOCK_EX)   # one suite at a time: the port and paths are shared
     suite = Suite(grader, seed, int(os.environ.get("HOSTILE_TIMEOUT", "60")),
-                  int(os.environ.get("HOSTILE_RSS_MB", "512")))
+                  int(os.environ.get("HOSTILE_RSS_MB", "512")),
+                  int(os.environ.get("HOSTILE_RUN_MB", "576")))
     t0, failed = time.time(), 0
     try:
         # The sandbox works if the reference passes a check in it (a Valgrind check may be
