@@ -32,7 +32,7 @@ static const char advice[] =
 static void memory_note(const struct sandbox_outcome *o, const struct sandbox_limits *l, char *note,
                         size_t len)
 {
-    char why[UTIL_ERRLEN] = "a group could be made but the run could not join it";
+    char why[256] = "a group could be made but the run could not join it";
     struct cgroup_run *cg = NULL;
     if (o->memory_cgroup) {
         snprintf(note, len, "a memory cgroup per run: %llu MiB for all of a run's processes",
