@@ -193,12 +193,18 @@ static int create_v1(struct cgroup_run *cg, uint64_t limit, unsigned pids_max, c
     if (set_value(cg->dir[CG_MEMORY], "memory.limit_in_bytes", num, false, err, errlen) < 0 ||
         set_value(cg->dir[CG_MEMORY], "memory.memsw.limit_in_bytes", num, true, err, errlen) < 0)
         return -1;
-    if (!pids_max || !is_fs(CG_ROOT "/pids", CGROUP_SUPER_MAGIC))
-        return 0; /* RLIMIT_NPROC still bounds the processes */
-    if (!(cg->dir[CG_PIDS] = make_v1_group("pids", err, errlen)))
-        return -1;
+    /* The pids group is a second line behind RLIMIT_NPROC: one that cannot be made or
+     * limited is dropped, never the memory bound with it. */
+    if (!pids_max || !is_fs(CG_ROOT "/pids", CGROUP_SUPER_MAGIC) ||
+        !(cg->dir[CG_PIDS] = make_v1_group("pids", NULL, 0)))
+        return 0;
     snprintf(num, sizeof num, "%u", pids_max);
-    return set_value(cg->dir[CG_PIDS], "pids.max", num, false, err, errlen);
+    if (write_file(cg->dir[CG_PIDS], "pids.max", num) < 0) {
+        rmdir(cg->dir[CG_PIDS]);
+        free(cg->dir[CG_PIDS]);
+        cg->dir[CG_PIDS] = NULL;
+    }
+    return 0;
 }
 
 /* v2: CG_ROOT/sockgrade must offer memory (and, where possible, pids) to its children. The
