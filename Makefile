@@ -100,7 +100,7 @@ memcheck: deps
 # The grader and its unit tests built with AddressSanitizer and UBSan, in a build folder of
 # their own.
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan \
+	@UNIT_JOBS=1 $(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" unit selftest
 
