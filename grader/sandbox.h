@@ -59,7 +59,7 @@ struct sandbox_limits {
     unsigned nofile_soft, nofile_hard;
     size_t output_cap;            /* bytes kept of stdout and of stderr, each */
 };
-/* Defaults for a lecture program (documented in docs/sandbox.md). */
+/* Defaults for a lecture program (documented in docs/security.md). */
 void sandbox_limits_default(struct sandbox_limits *l);
 
 struct sandbox_job {

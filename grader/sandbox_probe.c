@@ -20,7 +20,8 @@ static char probe_note[UTIL_ERRLEN];
 static const char advice[] =
     "\n  to allow unprivileged user namespaces:"
     "\n    Ubuntu 23.10+ (AppArmor):  sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0"
-    "\n                               (or install the AppArmor profile from docs/sandbox.md)"
+    "\n                               or, for this binary only:  sudo make install-apparmor"
+    "\n                               (places share/sockgrade/apparmor/sockgrade in /etc/apparmor.d)"
     "\n    Debian/other:              sudo sysctl kernel.unprivileged_userns_clone=1"
     "\n                               sudo sysctl user.max_user_namespaces=10000"
     "\n    Docker:                    docker run --security-opt seccomp=unconfined "
