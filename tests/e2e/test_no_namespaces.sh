@@ -38,8 +38,20 @@ py() { code=$1; shift; python3 -c "$code" "$@"; }
 grade() { o=$1; shift; "$bin" check --sandbox auto --format json --seed "$seed" "$@" >"$o" 2>"$o.err"; rc=$?; }
 
 echo 0 >/proc/sys/user/max_user_namespaces || { echo "no-namespaces: cannot set max_user_namespaces"; exit 1; }
+# A checkout under /tmp (a clean clone in CI may be there) must stay reachable under the
+# private /tmp: the host's /tmp is first bound into a small tmpfs on a spare folder.
+under_tmp() { case $1 in /tmp/*) return 0 ;; esac; return 1; }
+if under_tmp "$root" || under_tmp "$bin"; then
+    spare=""
+    for d in /mnt /media /srv /opt; do [ -d "$d" ] && { spare=$d; break; }; done
+    { [ -n "$spare" ] && mount -t tmpfs -o size=1m tmpfs "$spare" && mkdir "$spare/host-tmp" &&
+      mount --rbind /tmp "$spare/host-tmp"; } || { echo "no-namespaces: cannot keep the host's /tmp in reach"; exit 1; }
+    under_tmp "$root" && root=$spare/host-tmp/${root#/tmp/}
+    under_tmp "$bin" && bin=$spare/host-tmp/${bin#/tmp/}
+fi
 mount -t tmpfs -o size=512m,mode=1777 tmpfs /tmp || { echo "no-namespaces: cannot mount /tmp"; exit 1; }
-[ -x "$bin" ] || { echo "no-namespaces: $bin is hidden by the private /tmp: build the grader elsewhere"; exit 1; }
+[ -x "$bin" ] || { echo "no-namespaces: $bin is not reachable under the private /tmp"; exit 1; }
+cd / # the working folder may have been under the host's /tmp
 export TMPDIR=/tmp
 tmp=$(mktemp -d /tmp/nons.XXXXXX)
 t0=$(date +%s)
