@@ -13,17 +13,7 @@
 
 #define PROGRAM_DIR "/sandbox"
 
-static bool uses_fixture_variable(const char *tmpl)
-{
-    static const char *const prefixes[] = { "{host", "{rev_", "{unknown_", "{echo_", "{port_lo",
-                                            "{port_hi" };
-    for (size_t i = 0; tmpl && i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (strstr(tmpl, prefixes[i]))
-            return true;
-    return false;
-}
-
-const char *check_namespace_need(const struct spec_check *c)
+const char *check_namespace_need(const struct spec_check *c, const struct env *env)
 {
     static const char fixed_port[] = "needs the namespace sandbox: it uses the lecture's fixed "
                                      "ports (7, 13), which only a private network namespace offers";
@@ -32,13 +22,13 @@ const char *check_namespace_need(const struct spec_check *c)
     for (size_t i = 0; i < c->npeers; i++)
         if (!strchr(c->peers[i].port, '{'))
             return fixed_port;
-    bool fx = c->setup.services_no_echo || uses_fixture_variable(c->stdin_text);
+    bool fx = c->setup.services_no_echo || env_uses_fixture(env, c->stdin_text);
     for (size_t i = 0; i < c->nargs; i++)
-        fx |= uses_fixture_variable(c->args[i]);
+        fx |= env_uses_fixture(env, c->args[i]);
     for (size_t i = 0; i < c->nexpects; i++) {
-        fx |= uses_fixture_variable(c->expects[i].text);
+        fx |= env_uses_fixture(env, c->expects[i].text);
         for (size_t k = 0; k < c->expects[i].nvalues; k++)
-            fx |= uses_fixture_variable(c->expects[i].values[k]);
+            fx |= env_uses_fixture(env, c->expects[i].values[k]);
     }
     return fx ? fixtures : NULL;
 }

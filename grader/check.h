@@ -29,7 +29,7 @@ void check_result_init(struct check_result *r, const struct spec_check *c);
 int check_budget_ms(const struct spec_check *c);
 
 /* Why a check cannot run honestly without the namespace sandbox, or NULL if it can. */
-const char *check_namespace_need(const struct spec_check *c);
+const char *check_namespace_need(const struct spec_check *c, const struct env *env);
 
 /* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped. */
 char *check_quote(const char *data, size_t len, size_t cap);

@@ -10,20 +10,23 @@
 #include "rng.h"
 #include "util.h"
 
-void env_set(struct env *e, const char *name, const char *value, size_t len)
+static struct env_var *env_put(struct env *e, const char *name, const char *value, size_t len)
 {
     for (size_t i = 0; i < e->nvars; i++)
         if (strcmp(e->vars[i].name, name) == 0) {
             free(e->vars[i].value);
             e->vars[i].value = xstrndup(value, len);
             e->vars[i].len = len;
-            return;
+            return &e->vars[i];
         }
     e->vars = xrealloc(e->vars, (e->nvars + 1) * sizeof *e->vars);
-    e->vars[e->nvars].name = xstrdup(name);
-    e->vars[e->nvars].value = xstrndup(value, len);
-    e->vars[e->nvars].len = len;
-    e->nvars++;
+    e->vars[e->nvars] = (struct env_var){ xstrdup(name), xstrndup(value, len), len, false };
+    return &e->vars[e->nvars++];
+}
+
+void env_set(struct env *e, const char *name, const char *value, size_t len)
+{
+    env_put(e, name, value, len);
 }
 
 void env_setf(struct env *e, const char *name, const char *fmt, ...)
@@ -36,15 +39,50 @@ void env_setf(struct env *e, const char *name, const char *fmt, ...)
     free(s);
 }
 
-const char *env_get(const struct env *e, const char *name, size_t *len)
+/* A variable whose value the run's generated /etc files or pinned port range make true. */
+static void __attribute__((format(printf, 3, 4)))
+fixture_setf(struct env *e, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = xvasprintf(fmt, ap);
+    va_end(ap);
+    env_put(e, name, s, strlen(s))->fixture = true;
+    free(s);
+}
+
+static const struct env_var *env_find(const struct env *e, const char *name, size_t namelen)
 {
     for (size_t i = 0; i < e->nvars; i++)
-        if (strcmp(e->vars[i].name, name) == 0) {
-            if (len)
-                *len = e->vars[i].len;
-            return e->vars[i].value;
-        }
+        if (strncmp(e->vars[i].name, name, namelen) == 0 && e->vars[i].name[namelen] == '\0')
+            return &e->vars[i];
     return NULL;
+}
+
+bool env_uses_fixture(const struct env *e, const char *tmpl)
+{
+    for (const char *p = tmpl; p && *p; p++) {
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            p++;
+            continue;
+        }
+        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
+        if (!close)
+            continue;
+        const struct env_var *v = env_find(e, p + 1, (size_t)(close - p - 1));
+        if (v && v->fixture)
+            return true;
+        p = close;
+    }
+    return false;
+}
+
+const char *env_get(const struct env *e, const char *name, size_t *len)
+{
+    const struct env_var *v = env_find(e, name, strlen(name));
+    if (v && len)
+        *len = v->len;
+    return v ? v->value : NULL;
 }
 
 /* Lines the clients type: words, so a client that prints its own input is told apart from
@@ -125,8 +163,8 @@ static void make_ports(struct env *e, struct rng *r)
     env_setf(e, "nofile_hard", "%u", e->nofile_hard);
     e->port_lo = (uint16_t)rng_range(r, 40000, 59000);
     e->port_hi = (uint16_t)(e->port_lo + 499);
-    env_setf(e, "port_lo", "%u", e->port_lo);
-    env_setf(e, "port_hi", "%u", e->port_hi);
+    fixture_setf(e, "port_lo", "%u", e->port_lo);
+    fixture_setf(e, "port_hi", "%u", e->port_hi);
     env_setf(e, "port", "%u", swap_visible_port(r, 20000, 29999));
     env_setf(e, "udp_port", "%u", swap_visible_port(r, 30000, 39999));
     env_setf(e, "closed_port", "%u", swap_visible_port(r, 10000, 19999));
@@ -176,9 +214,9 @@ static void make_services(struct env *e, struct rng *r)
     while (tcp == udp);
     const union { uint16_t u; uint8_t b[2]; } probe = { 1 };
     unsigned net = probe.b[0] ? ((udp & 0xff) << 8) | (udp >> 8) : udp;
-    env_setf(e, "echo_udp_port", "%u", udp);
-    env_setf(e, "echo_udp_port_net", "%u", net);
-    env_setf(e, "echo_tcp_port", "%u", tcp);
+    fixture_setf(e, "echo_udp_port", "%u", udp);
+    fixture_setf(e, "echo_udp_port_net", "%u", net);
+    fixture_setf(e, "echo_tcp_port", "%u", tcp);
     const char *head = "# services for this grading run\ntcpmux\t\t1/tcp\nrje\t\t5/tcp\n";
     const char *tail = "discard\t\t9/tcp\t\tsink null\ndiscard\t\t9/udp\t\tsink null\n"
                        "daytime\t\t13/tcp\ndaytime\t\t13/udp\nftp\t\t21/tcp\ntelnet\t\t23/tcp\n";
@@ -206,22 +244,22 @@ static void make_hosts(struct env *e, struct rng *r)
     strbuf_addf(&sb, "%s\tns.%s.co.kr\n", addr[3], w[1]);
     strbuf_addf(&sb, "%s\tsrv.%s.or.kr\t%s\n", rev, w[2], w[2]);
     e->hosts = strbuf_detach(&sb);
-    env_setf(e, "host", "www.%s.ac.kr", w[0]);
-    env_setf(e, "host_alias0", "%s", w[0]);
-    env_setf(e, "host_alias1", "mail.%s.ac.kr", w[0]);
+    fixture_setf(e, "host", "www.%s.ac.kr", w[0]);
+    fixture_setf(e, "host_alias0", "%s", w[0]);
+    fixture_setf(e, "host_alias1", "mail.%s.ac.kr", w[0]);
     for (int i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "host_addr%d", i);
-        env_setf(e, name, "%s", addr[i]);
+        fixture_setf(e, name, "%s", addr[i]);
     }
-    env_setf(e, "host1", "ns.%s.co.kr", w[1]);
-    env_setf(e, "host1_addr", "%s", addr[3]);
-    env_setf(e, "rev_addr", "%s", rev);
-    env_setf(e, "rev_name", "srv.%s.or.kr", w[2]);
-    env_setf(e, "rev_addr2", "%s", addr[1]);
-    env_setf(e, "rev_name2", "www.%s.ac.kr", w[0]);
-    env_setf(e, "unknown_host", "nohost.%s.test", w[4]);
-    env_setf(e, "unknown_addr", "203.0.113.%u", (unsigned)rng_range(r, 1, 254));
+    fixture_setf(e, "host1", "ns.%s.co.kr", w[1]);
+    fixture_setf(e, "host1_addr", "%s", addr[3]);
+    fixture_setf(e, "rev_addr", "%s", rev);
+    fixture_setf(e, "rev_name", "srv.%s.or.kr", w[2]);
+    fixture_setf(e, "rev_addr2", "%s", addr[1]);
+    fixture_setf(e, "rev_name2", "www.%s.ac.kr", w[0]);
+    fixture_setf(e, "unknown_host", "nohost.%s.test", w[4]);
+    fixture_setf(e, "unknown_addr", "203.0.113.%u", (unsigned)rng_range(r, 1, 254));
 }
 
 void env_make(struct env *e, uint64_t seed, const char *program)

@@ -6,6 +6,7 @@
 #ifndef SOCKGRADE_ENV_H
 #define SOCKGRADE_ENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@ struct env_var {
     char *name;
     char *value;
     size_t len;
+    bool fixture;  /* written into the run's own /etc files or port range: a host has other ones */
 };
 
 struct env {
@@ -37,6 +39,10 @@ void env_free(struct env *e);
 void env_set(struct env *e, const char *name, const char *value, size_t len);
 void env_setf(struct env *e, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *env_get(const struct env *e, const char *name, size_t *len);
+
+/* Does tmpl name a variable that only the namespace sandbox's own /etc/hosts, /etc/services or
+ * pinned port range makes true? Unknown names and literal "{{" braces do not count. */
+bool env_uses_fixture(const struct env *e, const char *tmpl);
 
 /* Expands {name} in tmpl ("{{" and "}}" are literal braces). "random:N" as the whole template
  * gives N seeded binary bytes. Returns NULL with err naming an unknown variable. */

@@ -143,7 +143,7 @@ static void skip_checks(struct grading *g, size_t prog, const char *why)
 static void task_ready_or_skip(struct grading *g, struct task *t)
 {
     const char *why = g->o->mode == SANDBOX_NONE
-                          ? check_namespace_need(&g->specs[t->prog]->checks[t->check]) : NULL;
+                          ? check_namespace_need(&g->specs[t->prog]->checks[t->check], &g->envs[t->prog]) : NULL;
     if (!why) {
         t->state = TASK_READY;
         return;

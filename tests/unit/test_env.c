@@ -96,6 +96,30 @@ Test(env, expansion)
     env_free(&e);
 }
 
+/* The variables that the run's own /etc/hosts, /etc/services and pinned port range make true
+ * are the ones a check cannot be judged by without the namespace sandbox. */
+Test(env, fixture_variables_are_the_generated_files_ones)
+{
+    struct env e;
+    env_make(&e, 5, "get_hostent");
+    static const char *const fixture[] = { "{host}", "name {host_alias1}", "{host_addr2}",
+                                           "{host1_addr}", "{rev_name}", "{unknown_host}",
+                                           "{unknown_addr}", "{echo_udp_port_net}",
+                                           "{echo_tcp_port}", "{port_lo}-{port_hi}" };
+    for (size_t i = 0; i < sizeof fixture / sizeof fixture[0]; i++)
+        cr_assert(env_uses_fixture(&e, fixture[i]), "%s comes from the run's own files", fixture[i]);
+    static const char *const own[] = { "{ip0}", "{hex_max}", "{line}", "{port}", "{udp_port}",
+                                       "{nofile_soft}", "{{host}}", "{nope}", "host", "", "{host" };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        cr_assert_not(env_uses_fixture(&e, own[i]), "%s needs no generated file", own[i]);
+    env_set(&e, "host", "changed", 7);
+    cr_assert(env_uses_fixture(&e, "{host}"), "a new value keeps where it comes from");
+    env_set(&e, "hostname_seen", "x", 1);
+    cr_assert_not(env_uses_fixture(&e, "{hostname_seen}"), "a prefix is not a name");
+    cr_assert_not(env_uses_fixture(&e, NULL));
+    env_free(&e);
+}
+
 Test(env, ascii_ip_hex_is_memory_order)
 {
     struct env e;
