@@ -59,20 +59,31 @@ static const struct env_var *env_find(const struct env *e, const char *name, siz
     return NULL;
 }
 
+/* One piece of a template: literal text (a "{{" or "}}" is one literal brace) or a {name}. */
+enum tmpl_piece { PIECE_END, PIECE_TEXT, PIECE_NAME };
+
+static enum tmpl_piece tmpl_next(const char **p, const char **at, size_t *n)
+{
+    const char *q = *p, *close = q[0] == '{' ? strchr(q, '}') : NULL;
+    if (!*q)
+        return PIECE_END;
+    bool doubled = (q[0] == '{' && q[1] == '{') || (q[0] == '}' && q[1] == '}');
+    if (doubled || !close) {
+        *at = q, *n = 1, *p = q + (doubled ? 2 : 1);
+        return PIECE_TEXT;
+    }
+    *at = q + 1, *n = (size_t)(close - q - 1), *p = close + 1;
+    return PIECE_NAME;
+}
+
 bool env_uses_fixture(const struct env *e, const char *tmpl)
 {
-    for (const char *p = tmpl; p && *p; p++) {
-        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-            p++;
-            continue;
-        }
-        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
-        if (!close)
-            continue;
-        const struct env_var *v = env_find(e, p + 1, (size_t)(close - p - 1));
+    const char *p = tmpl ? tmpl : "", *at;
+    size_t n;
+    for (enum tmpl_piece k; (k = tmpl_next(&p, &at, &n)) != PIECE_END;) {
+        const struct env_var *v = k == PIECE_NAME ? env_find(e, at, n) : NULL;
         if (v && v->fixture)
             return true;
-        p = close;
     }
     return false;
 }
@@ -318,28 +329,16 @@ char *env_expand(const struct env *e, const char *tmpl, size_t *len, char *err, 
     if (strncmp(tmpl, "random:", 7) == 0)
         return expand_random(e, tmpl, len);
     strbuf_init(&sb);
-    for (const char *p = tmpl; *p; p++) {
-        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-            strbuf_add(&sb, p++, 1);
-            continue;
-        }
-        const char *close = p[0] == '{' ? strchr(p, '}') : NULL;
-        if (!close) {
-            strbuf_add(&sb, p, 1);
-            continue;
-        }
-        char *name = xstrndup(p + 1, (size_t)(close - p - 1));
-        size_t vlen;
-        const char *v = env_get(e, name, &vlen);
-        if (!v) {
-            util_err(err, errlen, "unknown variable {%s} in \"%s\"", name, tmpl);
-            free(name);
+    const char *p = tmpl, *at;
+    size_t n;
+    for (enum tmpl_piece k; (k = tmpl_next(&p, &at, &n)) != PIECE_END;) {
+        const struct env_var *v = k == PIECE_NAME ? env_find(e, at, n) : NULL;
+        if (k == PIECE_NAME && !v) {
+            util_err(err, errlen, "unknown variable {%.*s} in \"%s\"", (int)n, at, tmpl);
             strbuf_release(&sb);
             return NULL;
         }
-        free(name);
-        strbuf_add(&sb, v, vlen);
-        p = close;
+        strbuf_add(&sb, v ? v->value : at, v ? v->len : n);
     }
     *len = sb.len;
     return strbuf_detach(&sb);
