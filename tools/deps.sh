@@ -2,7 +2,7 @@
 # Installs what building and testing sockgrade needs on a Debian machine. As root it runs
 # apt-get; as anyone else it prints the exact command and fails, so nothing half-works.
 set -eu
-pkgs="gcc make pkg-config libcjson-dev libcriterion-dev valgrind python3"
+pkgs="gcc make pkg-config libcjson-dev libcriterion-dev valgrind python3 python3-jsonschema python3-yaml"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

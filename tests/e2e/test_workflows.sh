@@ -26,7 +26,11 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # batch OUT ARGS...: runs a batch, keeps its exit status in $rc and its stderr in OUT.err
 batch() { o=$1; shift; "$bin" batch --out "$o" "$@" 2>"$o.err"; rc=$?; }
 # A python3 check over files: py 'code' ARGS... (sys.argv[1:] are the ARGS)
-py() { code=$1; shift; python3 -c "$code" "$@"; }
+py() { code=$1; shift; $pyx -c "$code" "$@"; }
+# The parsers a course's tooling would use (jsonschema, PyYAML): tools/deps.sh installs them
+# as Debian packages for /usr/bin/python3, when the python3 on PATH lacks them.
+pyx=python3
+python3 -c 'import jsonschema, yaml' 2>/dev/null || pyx=/usr/bin/python3
 # Make without the settings of a make that may be running this script.
 submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$root" "$@"; }
 
@@ -188,14 +192,39 @@ for t in r["tests"]:
         assert k in t, (k, t)
     assert t["status"] in ("passed", "failed") and t["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
 ' "$tmp/results.json"
+mkdir -p "$tmp/broken"
+printf 'int main(void) { return missing; }\n' >"$tmp/broken/dtablesize.c"
+"$bin" check --seed "$seed" --format json -o "$tmp/broken.json" "$tmp/broken" 2>/dev/null
+"$bin" check --seed "$seed" --sandbox none --format json -o "$tmp/nosandbox.json" "$root/reference" 2>/dev/null
+expect "json: every report of this test is valid under docs/report.schema.json, and so is the docs' example" \
+    $pyx "$root/tests/e2e/validate_report.py" --example "$tmp/full"/*.json "$tmp/hangout"/*.json \
+    "$tmp/broken.json" "$tmp/nosandbox.json" $(ls "$tmp"/killed/*.json 2>/dev/null)
+expect "json: those reports cover passed, failed and skipped checks, a failed build, an error report" py '
+import json, sys
+seen = set()
+for f in sys.argv[1:]:
+    r = json.load(open(f))
+    seen.add("report " + r["status"])
+    for p in r["programs"]:
+        seen.add("build " + p["build"]["status"])
+        seen.update(c["status"] for c in p["checks"])
+want = {"passed", "failed", "skipped", "build failed", "report error"}
+assert want <= seen, want - seen
+' "$tmp/full"/*.json "$tmp/hangout"/*.json "$tmp/broken.json" "$tmp/nosandbox.json" $(ls "$tmp"/killed/*.json 2>/dev/null)
+py '
+import json, sys
+r = json.load(open(sys.argv[1]))
+del r["score"]
+r["programs"][0]["checks"][0]["status"] = "maybe"
+json.dump(r, open(sys.argv[2], "w"))
+' "$tmp/broken.json" "$tmp/forged.json"
+expect "json: the schema refuses a report without a score or with an unknown status" \
+    $pyx "$root/tests/e2e/validate_report.py" --reject "$tmp/forged.json"
 expect "github: the workflow is valid YAML that runs check --format junit" py '
 import sys
 text = open(sys.argv[1]).read()
 assert "check --seed \"$seed\" --format junit" in text and "action-junit-report" in text
-try:
-    import yaml
-except ImportError:
-    sys.exit(0)
+import yaml
 w = yaml.safe_load(text)
 steps = w["jobs"]["grade"]["steps"]
 assert any("Score threshold" == s.get("name") for s in steps)
