@@ -15,6 +15,9 @@ static const char *const memcheck_args[] = {
     "--errors-for-leak-kinds=definite", "--track-fds=yes", "--error-exitcode=99",
     "--num-callers=12", "--log-fd=2",
     "--read-inline-info=no", /* -O0 builds inline nothing; reading it costs a third of start-up */
+    /* A check runs each block a few times: translating it cheaply beats running it fast
+     * (6% less CPU over check reference/, 16 interleaved runs; same verdicts on every fixture). */
+    "--vex-iropt-level=0", "--vex-guest-chase=no",
 };
 
 size_t check_memcheck_prefix(const char ***args)
