@@ -80,6 +80,7 @@ e2e: all
 	@sh tests/e2e/run.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
 
 # Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack
 # is contained; about four minutes.

@@ -51,7 +51,9 @@ void build_execute(const struct build_request *req, struct build_result *out)
     sandbox_limits_default(&job.limits);
     job.limits.timeout_ms = 30000;
     job.limits.cpu_seconds = 30;
-    job.limits.memory_bytes = (uint64_t)2 << 30;
+    /* cc1 needs under 150 MiB for any lecture program; the run's cgroup allows 512 MiB, and
+     * without a cgroup (an unprivileged grader) this is the bound a cpp bomb meets. */
+    job.limits.memory_bytes = (uint64_t)512 << 20;
     job.limits.processes = 16;
     job.limits.file_bytes = (uint64_t)64 << 20;
     job.limits.output_cap = 16 << 10;

@@ -395,6 +395,22 @@ static int enter_as_root(char *err, size_t errlen)
     return 0;
 }
 
+/* Does this user namespace have the id SANDBOX_HOST_UID, so that the map helper can hand it
+ * to the program? Root of the host has every id; root of a rootless container (podman,
+ * `unshare --map-root-user`) has only its own range, and then grades as any user does. */
+static bool host_uid_mapped(const char *map_file)
+{
+    FILE *f = fopen(map_file, "re");
+    unsigned long inside, outside, count;
+    bool found = false;
+    if (!f)
+        return false;
+    while (!found && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+        found = inside <= SANDBOX_HOST_UID && SANDBOX_HOST_UID - inside < count;
+    fclose(f);
+    return found;
+}
+
 int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err, size_t errlen)
 {
     sandbox_state.mode = mode;
@@ -405,10 +421,11 @@ int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char
         return 0;
     }
     unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
-    int rc = uid == 0 ? enter_as_root(err, errlen) : 0;
-    if (rc < 0)
+    bool as_root = uid == 0 && host_uid_mapped("/proc/self/uid_map") &&
+                   host_uid_mapped("/proc/self/gid_map");
+    if (as_root && enter_as_root(err, errlen) < 0)
         return -1;
-    if (uid != 0) {
+    if (!as_root) {
         if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
             return util_err(err, errlen, "sandbox: unshare namespaces: %s", strerror(errno));
         if (setup_user_maps(0, uid, gid, err, errlen) < 0)
