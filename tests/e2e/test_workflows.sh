@@ -1,8 +1,9 @@
 #!/bin/sh
 # End-to-end tests of the instructor and CI workflows (issue 4): batch over a small class
 # (a report and a gradebook row per student, re-runs skip, --force, a changed source, shards
-# merged, a hanging submission, a worker that dies, an interrupted batch), the junit and
-# gradescope formats read by real parsers, make install with its man page, and make
+# merged, a hanging submission, a worker that dies, an interrupted batch), every JSON report
+# validated against docs/report.schema.json (jsonschema), the junit and gradescope formats read
+# by real parsers, the GitHub workflow read by PyYAML, make install with its man page, and make
 # gradescope with the zip built and run as Gradescope would. Ends with one line:
 # "workflows: N passed, N failed".
 #
