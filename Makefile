@@ -76,9 +76,17 @@ unit: deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@sh tests/run_unit.sh $(UNIT_TESTS)
 
-e2e: all
+# The npm validators the workflow test reads the GitHub workflow with (pinned by the lockfile).
+VALIDATORS := $(BUILD)/validators/node_modules/.bin/action-validator
+$(VALIDATORS): tools/validators/package.json tools/validators/package-lock.json
+	@mkdir -p $(BUILD)/validators
+	@cp tools/validators/package.json tools/validators/package-lock.json $(BUILD)/validators/
+	cd $(BUILD)/validators && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+e2e: all $(VALIDATORS)
 	@sh tests/e2e/run.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
+	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
 

@@ -7,6 +7,9 @@ missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# npm installs the tests' workflow validator (tools/validators); a Node.js from elsewhere
+# (NodeSource) brings its own npm, which Debian's npm package would conflict with.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
     echo "sockgrade needs these Debian packages:$missing" >&2

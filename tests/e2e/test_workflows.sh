@@ -3,7 +3,7 @@
 # (a report and a gradebook row per student, re-runs skip, --force, a changed source, shards
 # merged, a hanging submission, a worker that dies, an interrupted batch), every JSON report
 # validated against docs/report.schema.json (jsonschema), the junit and gradescope formats read
-# by real parsers, the GitHub workflow read by PyYAML, make install with its man page, and make
+# by real parsers, the GitHub workflow read by PyYAML and checked by action-validator, make install with its man page, and make
 # gradescope with the zip built and run as Gradescope would. Ends with one line:
 # "workflows: N passed, N failed".
 #
@@ -230,6 +230,15 @@ w = yaml.safe_load(text)
 steps = w["jobs"]["grade"]["steps"]
 assert any("Score threshold" == s.get("name") for s in steps)
 ' "$root/platform/github/sockgrade.yml"
+
+# action-validator (npm, pinned in tools/validators; `make e2e` installs it) checks the file
+# against GitHub's own workflow schema, as GitHub would before running it.
+validator=${ACTION_VALIDATOR:-$root/build/validators/node_modules/.bin/action-validator}
+case $validator in /*) ;; *) validator=$root/$validator ;; esac
+expect "github: action-validator accepts the workflow under GitHub's workflow schema" \
+    "$validator" "$root/platform/github/sockgrade.yml"
+printf 'name: broken\non: push\njobs:\n  grade:\n    runs-on: ubuntu-24.04\n    stepz:\n      - run: true\n' >"$tmp/broken.yml"
+expect "github: ... and refuses a workflow with a misspelt key" sh -c "! '$validator' '$tmp/broken.yml'"
 
 # ---- the text report on a real terminal ----------------------------------------------------
 # script(1) gives the grader a pseudo-terminal, as a student's shell would.
