@@ -28,7 +28,9 @@ ok() { passed=$((passed + 1)); echo "ok   $1"; }
 bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
 expect() { d=$1; shift; if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi; }
 # as_nobody COMMAND...: runs in the copy, with a work folder of nobody's own
-as_nobody() { runuser -u nobody -- env TMPDIR="$tmp/work" HOME="$tmp/work" "$@"; }
+# ($tmp is mktemp's path: no spaces, so the word list splits as meant)
+nobody="runuser -u nobody -- env TMPDIR=$tmp/work HOME=$tmp/work"
+as_nobody() { $nobody "$@"; }
 
 # The grader finds its data next to its binary (bin/../assignments).
 mkdir -p "$tmp/sg/build" "$tmp/work" "$tmp/sub"
@@ -58,8 +60,7 @@ t0 = time.monotonic()
 rc = subprocess.call(sys.argv[2:], stderr=subprocess.DEVNULL)
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 open(sys.argv[1], "w").write(f"{rc} {time.monotonic() - t0:.0f} {peak}\n")
-' "$tmp/device.rus" runuser -u nobody -- env TMPDIR="$tmp/work" HOME="$tmp/work" \
-    "$sg" check --sandbox namespaces --format json -o "$tmp/work/device.json" "$tmp/sub"
+' "$tmp/device.rus" $nobody "$sg" check --sandbox namespaces --format json -o "$tmp/work/device.json" "$tmp/sub"
 read -r rc secs peak <"$tmp/device.rus"
 echo "     #include \"/dev/zero\": exit $rc in $secs s, largest process ${peak} MiB"
 expect "as nobody: #include \"/dev/zero\" fails the build within 20 s, no process over 576 MiB" python3 -c '
