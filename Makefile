@@ -73,8 +73,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -Igrader $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
 unit: deps
-	@$(MAKE) --no-print-directory $(UNIT_TESTS)
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) $(REPLAY_BINS)
 	@sh tests/run_unit.sh $(UNIT_TESTS)
+	@sh tests/fuzz/replay.sh $(BUILD) $(FUZZ_TARGETS)
 
 # The npm validators the workflow test reads the GitHub workflow with (pinned by the lockfile).
 VALIDATORS := $(BUILD)/validators/node_modules/.bin/action-validator
@@ -168,3 +169,38 @@ gradescope:
 # CI runs every attack but the documented known escapes (tests/e2e/run_hostile_ci.sh).
 hostile-ci: all
 	@sh tests/e2e/run_hostile_ci.sh $(BUILD)/sockgrade
+
+# Fuzzing (docs/fuzzing.md): a libFuzzer target for every parser of bytes the grader did not
+# write itself, built with clang, ASan and UBSan in build/fuzz. `make fuzz` runs each for
+# FUZZ_TIME seconds on a copy of its seed corpus; a crash input goes to tests/fuzz/regress/
+# once fixed, and `make unit` replays every seed and regression input with the ordinary build.
+FUZZ_TARGETS := values spec report wire env
+FUZZ_TIME    ?= 180
+FUZZ_CC      ?= clang
+FUZZ_DIR     := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
+REPLAY_BINS  := $(addprefix $(BUILD)/tests/replay_,$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@sh tests/fuzz/deps.sh
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR)/lib CC=$(FUZZ_CC) \
+	    CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_LIB_OBJS)
+	@rm -f $(FUZZ_DIR)/libparsers.a && ar rcs $(FUZZ_DIR)/libparsers.a $(FUZZ_LIB_OBJS)
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+# Only the parsers and what they call: the targets never start a sandbox.
+FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util.o rng.o values.o spec.o spec_check.o \
+                 spec_json.o result.o report.o report_json.o report_text.o report_gradescope.o \
+                 report_junit.o grade_wire.o env.o)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
+	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Igrader $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(LDLIBS)

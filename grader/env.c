@@ -1,6 +1,7 @@
 /* env: seeded environment and {variable} expansion. */
 #include "env.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -303,10 +304,22 @@ void env_free(struct env *e)
     memset(e, 0, sizeof *e);
 }
 
-static char *expand_random(const struct env *e, const char *tmpl, size_t *len)
+/* A payload is a few KiB; the bound keeps "random:<20 digits>" from wrapping n + 1 to 0 (a
+ * heap overflow found by tests/fuzz/fuzz_env) or asking for all of memory. */
+#define ENV_RANDOM_MAX (1u << 20)
+
+static char *expand_random(const struct env *e, const char *tmpl, size_t *len, char *err,
+                           size_t errlen)
 {
     struct rng r;
-    size_t n = strtoul(tmpl + 7, NULL, 10);
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(tmpl + 7, &end, 10);
+    if (errno || end == tmpl + 7 || *end || tmpl[7] == '-' || n > ENV_RANDOM_MAX) {
+        util_err(err, errlen, "\"%s\": expected random:N with N from 0 to %u", tmpl,
+                 ENV_RANDOM_MAX);
+        return NULL;
+    }
     char *buf = xmalloc(n + 1);
     rng_derive(&r, e->seed, tmpl);
     rng_bytes(&r, buf, n);
@@ -327,7 +340,7 @@ char *env_expand(const struct env *e, const char *tmpl, size_t *len, char *err, 
     if (!len)
         len = &dummy;
     if (strncmp(tmpl, "random:", 7) == 0)
-        return expand_random(e, tmpl, len);
+        return expand_random(e, tmpl, len, err, errlen);
     strbuf_init(&sb);
     const char *p = tmpl, *at;
     size_t n;

@@ -2,6 +2,8 @@
 #include "grade_wire.h"
 
 #include <cJSON.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,16 @@ static double get_num(const cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* The numbers a runner sends, checked before any is converted: a cut or garbled message
+ * (a runner killed mid-write) must fail the decode, not convert an out-of-range double, which
+ * is undefined behaviour (found by tests/fuzz/fuzz_wire). */
+static bool wire_numbers_ok(const cJSON *o, int nstatus)
+{
+    double status = get_num(o, "status"), ms = get_num(o, "duration_ms");
+    return status >= 0 && status < nstatus && status == (double)(int)status && ms >= 0 &&
+           ms < 9007199254740992.0 && isfinite(get_num(o, "score"));
+}
+
 char *wire_check_encode(const struct check_result *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -42,8 +54,10 @@ char *wire_check_encode(const struct check_result *c)
 int wire_check_decode(const char *json, struct check_result *c)
 {
     cJSON *o = cJSON_Parse(json);
-    if (!o)
+    if (!o || !wire_numbers_ok(o, STATUS_ERROR + 1)) {
+        cJSON_Delete(o);
         return -1;
+    }
     c->status = (enum check_status)get_num(o, "status");
     c->score = get_num(o, "score");
     c->expected = get_str(o, "expected");
@@ -69,8 +83,10 @@ char *wire_build_encode(const struct build_result *b)
 int wire_build_decode(const char *json, struct build_result *b)
 {
     cJSON *o = cJSON_Parse(json);
-    if (!o)
+    if (!o || !wire_numbers_ok(o, BUILD_ERROR + 1)) {
+        cJSON_Delete(o);
         return -1;
+    }
     b->status = (enum build_status)get_num(o, "status");
     free(b->command);
     free(b->diagnostics);

@@ -173,7 +173,7 @@ char *report_gradescope(const struct run_result *r)
     cJSON_Delete(root);
     if (!text)
         die("out of memory printing the Gradescope report");
-    char *doc = xstrdup(text);
+    char *doc = result_json_escape_c1(text);
     cJSON_free(text);
     return doc;
 }

@@ -147,7 +147,7 @@ char *report_json(const struct run_result *r)
     if (!text)
         die("out of memory printing the JSON report");
     /* Hand back memory the caller frees with free(), whatever allocator cJSON was given. */
-    char *out = xstrdup(text);
+    char *out = result_json_escape_c1(text);
     cJSON_free(text);
     return out;
 }

@@ -42,6 +42,8 @@ static void junit_escaped(struct strbuf *sb, const char *s, bool attr)
         default:
             if (cp < 0x20 || cp == 0x7F)
                 strbuf_addf(sb, "\\x%02x", (unsigned)cp);
+            else if (cp >= 0x80 && cp <= 0x9F) /* C1: U+009B is CSI to some terminals */
+                strbuf_addf(sb, "\\u%04x", (unsigned)cp);
             else
                 strbuf_add(sb, s + i - k, k);
         }

@@ -10,10 +10,22 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Messages carry file names, student names and text read from disk: a terminal must never
+ * act on them, so C0 controls (but tab and newline), DEL and C1 controls (U+0080..U+009F,
+ * UTF-8 C2 80..C2 9F; U+009B is CSI) are spelled out as \xNN or \u00NN. */
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
+    char msg[4096]; /* fixed: die() may be reporting that memory ran out */
+    vsnprintf(msg, sizeof msg, fmt, ap);
     fprintf(stderr, "sockgrade: %s", prefix);
-    vfprintf(stderr, fmt, ap);
+    for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
+            fprintf(stderr, "\\x%02x", *p);
+        else if (*p == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            fprintf(stderr, "\\u%04x", *++p);
+        else
+            fputc(*p, stderr);
+    }
     fputc('\n', stderr);
 }
 
