@@ -2,6 +2,7 @@
  * expectation that fails decides the verdict, so the spec lists the most basic first
  * ("it ended", then "the server got the line", then "it printed the reply"). */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,9 @@ static void judge_values(struct check_run *run, const struct spec_expect *x, str
     }
     size_t matched = 0;
     const struct sandbox_outcome *o = &run->outcome;
+    size_t cap = x->max_extra < 0 ? SIZE_MAX : (size_t)x->max_extra;
     v->ok = values_match_in_order(o->out, o->out_len, t, (const char *const *)want, x->nvalues,
-                                  (size_t)x->max_extra, &matched);
+                                  cap, &matched);
     v->expected = xasprintf("%s value%s %s in this order", value_type_name(t),
                             x->nvalues > 1 ? "s" : "", exp.data);
     struct value_list found;
@@ -121,9 +123,21 @@ static void judge_values(struct check_run *run, const struct spec_expect *x, str
         strbuf_addf(&act, "%s%s", i ? ", " : "", found.items[i].text);
     if (found.count > 24)
         strbuf_addf(&act, ", … (%zu in all)", found.count);
-    v->actual = found.count ? xasprintf("%s values printed: %s", value_type_name(t), act.data)
-                            : xasprintf("no %s value in the output (%s)", value_type_name(t),
-                                        o->out_len ? "it printed other text" : "nothing on stdout");
+    if (!v->ok && matched == x->nvalues) {
+        /* Every value was there: what failed is the cap, so say that, not a wrong-value hint. */
+        size_t extra = found.count - x->nvalues;
+        v->actual = xasprintf("%s %s printed, but so %s %zu other %s value%s (%s); at most %zu "
+                              "other%s allowed", exp.data, x->nvalues > 1 ? "were" : "was",
+                              extra > 1 ? "were" : "was", extra, value_type_name(t),
+                              extra > 1 ? "s" : "", act.data, cap, cap == 1 ? " is" : "s are");
+        v->hint = "print the values asked for and not a list of candidates: a few other values "
+                  "(a label's number, getdtablesize() before the answer) are tolerated, but so many "
+                  "that a guess could pass are not";
+    } else {
+        v->actual = found.count ? xasprintf("%s values printed: %s", value_type_name(t), act.data)
+                                : xasprintf("no %s value in the output (%s)", value_type_name(t),
+                                            o->out_len ? "it printed other text" : "nothing on stdout");
+    }
     values_free(&found);
     strbuf_release(&act);
     strbuf_release(&exp);
@@ -226,8 +240,63 @@ static void judge_running(struct check_run *run, struct verdict *v)
     v->actual = check_describe_end(run);
 }
 
+/* An expectation whose expected value is an observation ({obs.<peer>.*}) of a peer that saw
+ * nothing cannot be compared with anything: it fails, saying what was not observed. */
+static bool judge_unobserved(struct check_run *run, const char *tmpl, struct verdict *v)
+{
+    const char *at = tmpl ? strstr(tmpl, "{obs.") : NULL;
+    if (!at || !run->peers)
+        return false;
+    char name[64];
+    const char *dot = strchr(at + 5, '.');
+    size_t n = dot ? (size_t)(dot - at - 5) : 0;
+    if (!dot || n == 0 || n >= sizeof name)
+        return false;
+    memcpy(name, at + 5, n);
+    name[n] = '\0';
+    const struct peer_obs *o = peer_set_obs(run->peers, name);
+    if (!o || o->nconns > 0)
+        return false;
+    bool udp = o->udp;
+    v->ok = false;
+    v->expected = xasprintf("a value the grader's %s peer on port %u observes (%s)",
+                            udp ? "UDP" : "TCP", o->port, udp ? "a datagram's source port"
+                                                              : "the connection's source port");
+    v->actual = o->swapped_hits
+                    ? xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                                "with; %zu contact(s) arrived on port %u instead", o->port,
+                                udp ? "datagram" : "connection", o->swapped_hits, o->swapped_port)
+                    : xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                                "with (%s)", o->port, udp ? "datagram" : "connection",
+                                udp ? "was sendto() called, to port 7?" : "did connect() reach port 7?");
+    if (o->swapped_hits)
+        v->hint = swapped_hint(o);
+    else if (udp)
+        v->hint = "the grader's UDP server saw no datagram from your program: sendto() a "
+                  "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the server's "
+                  "address, and check sendto()'s return value";
+    else
+        v->hint = "the grader's TCP server saw no connection from your program: fill a "
+                  "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the server's "
+                  "address before connect(), and check connect()'s return value (a zeroed "
+                  "address has family 0, and connect() to it returns 0 without connecting)";
+    return true;
+}
+
+static bool judge_unobserved_any(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    if (judge_unobserved(run, x->text, v))
+        return true;
+    for (size_t i = 0; i < x->nvalues; i++)
+        if (judge_unobserved(run, x->values[i], v))
+            return true;
+    return false;
+}
+
 static void judge_one(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
+    if (judge_unobserved_any(run, x, v))
+        return;
     switch (x->what) {
     case EXPECT_ENDS:
     case EXPECT_EXIT:

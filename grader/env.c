@@ -232,7 +232,8 @@ static void make_services(struct env *e, struct rng *r)
     const char *head = "# services for this grading run\ntcpmux\t\t1/tcp\nrje\t\t5/tcp\n";
     const char *tail = "discard\t\t9/tcp\t\tsink null\ndiscard\t\t9/udp\t\tsink null\n"
                        "daytime\t\t13/tcp\ndaytime\t\t13/udp\nftp\t\t21/tcp\ntelnet\t\t23/tcp\n";
-    e->services = xasprintf("%secho\t\t%u/tcp\necho\t\t%u/udp\n%s", head, tcp, udp, tail);
+    e->services = xasprintf("%secho\t\t7/tcp\necho\t\t7/udp\n%s", head, tail);
+    e->services_varied = xasprintf("%secho\t\t%u/tcp\necho\t\t%u/udp\n%s", head, tcp, udp, tail);
     e->services_no_echo = xasprintf("%s%s", head, tail);
 }
 
@@ -300,6 +301,7 @@ void env_free(struct env *e)
     free(e->vars);
     free(e->hosts);
     free(e->services);
+    free(e->services_varied);
     free(e->services_no_echo);
     memset(e, 0, sizeof *e);
 }

@@ -24,7 +24,8 @@ struct env {
     struct env_var *vars;
     size_t nvars;
     char *hosts;             /* /etc/hosts */
-    char *services;          /* /etc/services */
+    char *services;          /* /etc/services: echo on the lecture's port 7 */
+    char *services_varied;   /* the same with echo on the seeded ports */
     char *services_no_echo;  /* the same without echo */
     int held_fds[ENV_MAX_HELD];
     size_t nheld;

@@ -80,17 +80,28 @@ struct spec_expect {
     char *type;           /* EXPECT_VALUES: value type name (see values.h) */
     char **values;        /* EXPECT_VALUES */
     size_t nvalues;
-    int max_extra;        /* EXPECT_VALUES: tolerated other values of that type (default 8) */
+    int max_extra;        /* EXPECT_VALUES: tolerated other values of that type; -1 (the
+                             default): any number, since wording is free. A spec sets a cap only
+                             where a wrong-answer fixture would pass without it */
     char *text;           /* EXPECT_CONTAINS / EXPECT_LACKS / EXPECT_PEER_RECEIVED */
     char *peer;           /* EXPECT_PEER_RECEIVED */
     char *hint;           /* overrides the check's hint when this expectation fails */
+};
+
+/* The run's /etc/services. Echo is on the lecture's port 7 unless the program is asked to
+ * report the port it finds there (byte_order): a client that looks the port up must reach
+ * the same peer as one that writes 7. */
+enum spec_services {
+    SERVICES_LECTURE, /* echo 7/tcp and 7/udp, daytime 13 (the default) */
+    SERVICES_VARIED,  /* echo on seeded ports ({echo_tcp_port}, {echo_udp_port}) */
+    SERVICES_NO_ECHO, /* no echo entry at all */
 };
 
 /* Environment the grader sets before the program starts. */
 struct spec_setup {
     bool extra_fds;       /* descriptors already open (seeded pattern with holes) */
     bool nofile;          /* RLIMIT_NOFILE soft != hard, seeded (otherwise a fixed default) */
-    bool services_no_echo;/* /etc/services without an echo entry */
+    enum spec_services services;
 };
 
 struct spec_check {

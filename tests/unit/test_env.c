@@ -73,6 +73,21 @@ Test(env, limits_and_services_vary_as_the_checks_need)
     cr_assert_eq(net, ((udp & 0xff) << 8) | (udp >> 8), "x86 is little-endian");
     cr_assert_neq(udp, net);
     cr_assert(strstr(e.services, "echo") && !strstr(e.services_no_echo, "echo"));
+    char want[64];
+    snprintf(want, sizeof want, "echo\t\t%u/udp\n", udp);
+    cr_assert(strstr(e.services_varied, want), "the varied file names the seeded port");
+    env_free(&e);
+}
+
+/* A client that looks echo up (getservbyname) must reach the peer on port 7 that a client
+ * writing 7 reaches: only byte_order, asked to report the port, gets a varied file. */
+Test(env, services_name_the_lecture_ports_unless_varied)
+{
+    struct env e;
+    env_make(&e, 7, "tcp_echocli");
+    cr_assert(strstr(e.services, "echo\t\t7/tcp\n") && strstr(e.services, "echo\t\t7/udp\n"));
+    cr_assert(strstr(e.services, "daytime\t\t13/tcp\n"));
+    cr_assert_null(strstr(e.services_varied, "echo\t\t7/"));
     env_free(&e);
 }
 

@@ -87,7 +87,7 @@ Test(spec, full_spec_every_field)
     cr_assert_str_eq(c->args[1], "7");
     cr_assert_str_eq(c->stdin_text, "");
     cr_assert_str_eq(c->ready, "tcp:{port}");
-    cr_assert(c->setup.extra_fds && c->setup.nofile && c->setup.services_no_echo);
+    cr_assert(c->setup.extra_fds && c->setup.nofile && c->setup.services == SERVICES_NO_ECHO);
     cr_assert_eq(c->npeers, 1);
     cr_assert_eq(c->peers[0].type, PEER_TCP_SQUAT);
     cr_assert_str_eq(c->peers[0].port, "9");
@@ -190,7 +190,7 @@ Test(spec, defaults)
     cr_assert_null(c->args);
     cr_assert_null(c->stdin_text);
     cr_assert_null(c->ready);
-    cr_assert_not(c->setup.extra_fds || c->setup.nofile || c->setup.services_no_echo);
+    cr_assert_not(c->setup.extra_fds || c->setup.nofile || c->setup.services != SERVICES_LECTURE);
     cr_assert_eq(c->nclients, 0);
     cr_assert_null(c->hint);
     cr_assert_not(c->memcheck);
@@ -198,7 +198,7 @@ Test(spec, defaults)
     cr_assert_str_eq(c->peers[0].addr, "127.0.0.1");
     cr_assert_eq(c->peers[0].reply, REPLY_ECHO);
     cr_assert_eq(c->peers[0].pieces, 1);
-    cr_assert_eq(c->expects[0].max_extra, 8);
+    cr_assert_eq(c->expects[0].max_extra, -1, "no cap on other values unless the spec sets one");
     cr_assert_str_eq(c->expects[0].values[0], "1024");
     cr_assert_float_eq(spec_max_score(s), 1, 1e-9);
     spec_free(s);
@@ -295,7 +295,7 @@ ParameterizedTestParameters(spec, malformed)
         {"ready without protocol", SPEC(HEAD("drive") "'ready': '7', 'expect': []}"),
          "spec.json: $.checks[0].ready: expected 'tcp:<port>' or 'udp:<port>', got '7'"},
         {"bad services", SPEC(RUN("'setup': {'services': 'none'}, ")),
-         "spec.json: $.checks[0].setup.services: expected one of 'default', 'no_echo'; "
+         "spec.json: $.checks[0].setup.services: expected one of 'lecture', 'varied', 'no_echo'; "
          "got 'none'"},
         {"unknown setup key", SPEC(RUN("'setup': {'extrafds': true}, ")),
          "spec.json: $.checks[0].setup.extrafds: unknown key (did you mean 'extra_fds'?)"},
