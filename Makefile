@@ -1,6 +1,7 @@
 # sockgrade: one flat Makefile. `make` builds the grader and the references; `make demo`
 # grades the bundled example submissions; `make test` runs every test. Both install missing
-# Debian packages first (tools/deps.sh).
+# Debian packages first (tools/deps.sh): `make` only what grading needs, `make test` the test
+# tooling too.
 
 CC       ?= gcc
 BUILD    ?= build
@@ -32,17 +33,22 @@ MAIN_OBJ := $(BUILD)/grader/main.o
 PROGRAMS := open_socket dtablesize byte_order ascii_ip get_hostent get_host_byaddr mydaytime \
             tcp_echocli port_number tcp_echoserv udp_echocli udp_echoserv udp_connected
 REF_BINS := $(addprefix $(BUILD)/reference/,$(PROGRAMS))
-REF_FLAGS := -std=gnu11 -O2 -g $(WARN) -ftrivial-auto-var-init=zero -Ireference
+# GCC 11 and clang 14 lack -ftrivial-auto-var-init=zero; the references are correct without it.
+REF_ZERO  := $(shell $(CC) -ftrivial-auto-var-init=zero -x c -c -o /dev/null /dev/null 2>/dev/null && echo -ftrivial-auto-var-init=zero)
+REF_FLAGS := -std=gnu11 -O2 -g $(WARN) $(REF_ZERO) -Ireference
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-.PHONY: all deps test unit e2e selftest demo bench memcheck asan clean install install-apparmor
+.PHONY: all deps test-deps test unit e2e selftest demo bench memcheck asan clean install install-apparmor
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/sockgrade $(REF_BINS)
 
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh runtime
+
+test-deps:
+	@sh tools/deps.sh test
 
 $(BUILD)/grader/%.o: grader/%.c
 	@mkdir -p $(@D)
@@ -72,7 +78,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Igrader $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
-unit: deps
+unit: test-deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) $(REPLAY_BINS)
 	@sh tests/run_unit.sh $(UNIT_TESTS)
 	@sh tests/fuzz/replay.sh $(BUILD) $(FUZZ_TARGETS)
@@ -99,17 +105,17 @@ hostile: all
 selftest: all
 	$(BUILD)/sockgrade selftest
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all unit
 	@$(MAKE) --no-print-directory selftest e2e
 
-memcheck: deps
+memcheck: test-deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@sh tests/memcheck.sh $(UNIT_TESTS)
 
 # The grader and its unit tests built with AddressSanitizer and UBSan, in a build folder of
 # their own.
-asan: deps
+asan: test-deps
 	@UNIT_JOBS=1 $(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" unit selftest
@@ -153,13 +159,14 @@ uninstall:
 
 # make gradescope: the autograder zip (setup.sh and run_autograder at its top, the grader's
 # sources in sockgrade/, built on Gradescope by setup.sh). Zipped with Python's zipfile,
-# which keeps the executable bits and needs no zip package.
+# which keeps the executable bits and needs no zip package. No reference/: those are the
+# solutions, and grading does not need them (setup.sh validates the specs instead).
 GS_STAGE := $(BUILD)/gradescope
 gradescope:
 	rm -rf $(GS_STAGE) $(BUILD)/gradescope-autograder.zip
 	mkdir -p $(GS_STAGE)/sockgrade/tools
 	cp platform/gradescope/setup.sh platform/gradescope/run_autograder $(GS_STAGE)/
-	cp -R Makefile README.md grader assignments reference $(GS_STAGE)/sockgrade/
+	cp -R Makefile README.md grader assignments $(GS_STAGE)/sockgrade/
 	cp tools/deps.sh $(GS_STAGE)/sockgrade/tools/
 	cd $(GS_STAGE) && python3 -m zipfile -c ../gradescope-autograder.zip setup.sh run_autograder sockgrade
 	@echo "built $(BUILD)/gradescope-autograder.zip"

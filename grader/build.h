@@ -19,4 +19,12 @@ struct build_request {
 
 void build_execute(const struct build_request *req, struct build_result *out);
 
+/* Once, before grading (runners inherit the answer): does the compiler take
+ * -ftrivial-auto-var-init=zero (else the build zeroes main's stack another way), and is
+ * Valgrind installed. note gets what an instructor should hear once ("" when nothing); -1 when
+ * there is no compiler at all. */
+int build_probe_tools(char *note, size_t len);
+/* false when Valgrind is missing: memcheck checks are then skipped and not counted. */
+bool build_have_valgrind(void);
+
 #endif

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +78,46 @@ static char *binary_path(const struct grading *g, size_t prog)
     return path;
 }
 
+/* Is port free on the host's loopback for TCP and UDP? A bind without SO_REUSEADDR fails
+ * while any socket, one in TIME_WAIT included, holds it. */
+static bool port_free(unsigned port)
+{
+    bool ok = true;
+    for (int type = SOCK_STREAM; ok && type <= SOCK_DGRAM; type++) {
+        int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        a.sin_addr.s_addr = htonl(INADDR_ANY);
+        ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        if (fd >= 0)
+            close(fd);
+    }
+    return ok;
+}
+
+/* Without namespaces, every check shares the host's loopback: a server that closed its port
+ * leaves it in TIME_WAIT for a minute, and a textbook server (no SO_REUSEADDR) could not bind
+ * it again in the next check, or the next student's. So each check gets ports of its own: the
+ * first free one from a start that the seeded port, the check and the runner vary (still with
+ * two different bytes, for the htons() hint). Only the runner's copy of the environment
+ * changes; a replay with --seed may get other ports, which no verdict depends on. */
+static void fresh_ports(struct env *e, size_t check)
+{
+    static const struct { const char *name; unsigned lo; } vars[] = { { "port", 20000 }, { "udp_port", 30000 } };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = env_get(e, vars[i].name, NULL);
+        if (!v)
+            continue;
+        unsigned start = (unsigned)atoi(v) - vars[i].lo + 101 * (unsigned)(check + 1) + 7 * (unsigned)getpid();
+        for (unsigned k = 0; k < 10000; k++) {
+            unsigned p = vars[i].lo + (start + k) % 10000;
+            if ((p >> 8) != (p & 0xff) && port_free(p)) {
+                env_setf(e, vars[i].name, "%u", p);
+                break;
+            }
+        }
+    }
+}
+
 /* In the runner: do the task, print its result to fd. */
 static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, const char *workdir)
 {
@@ -92,6 +135,8 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
         char *bin = binary_path(g, t->prog);
         struct check_ctx ctx = { g->specs[t->prog], &g->specs[t->prog]->checks[t->check],
                                  &g->envs[t->prog], bin, g->o->mode, workdir };
+        if (g->o->mode == SANDBOX_NONE)
+            fresh_ports(&g->envs[t->prog], t->check);
         check_execute(&ctx, &c);
         json = wire_check_encode(&c);
     }
@@ -138,19 +183,33 @@ static void skip_checks(struct grading *g, size_t prog, const char *why)
     }
 }
 
-/* Without namespaces, a check that cannot be run honestly is skipped with its reason:
- * never passed, never graded differently. */
+/* Why this machine cannot run the check honestly, or NULL: no Valgrind for a memcheck check,
+ * no namespaces for a check that needs them. */
+static const char *not_runnable_here(const struct grading *g, const struct task *t)
+{
+    const struct spec_check *sc = &g->specs[t->prog]->checks[t->check];
+    if (sc->memcheck && !build_have_valgrind())
+        return "needs Valgrind, which is not installed on the grading machine";
+    if (g->o->mode == SANDBOX_NONE)
+        return check_namespace_need(sc, &g->envs[t->prog]);
+    return NULL;
+}
+
+/* A check this machine cannot run is skipped with its reason and not counted: its points
+ * leave the maximum, so the grading machine's lack never costs the student (the report says
+ * so); never passed, never graded differently. */
 static void task_ready_or_skip(struct grading *g, struct task *t)
 {
-    const char *why = g->o->mode == SANDBOX_NONE
-                          ? check_namespace_need(&g->specs[t->prog]->checks[t->check], &g->envs[t->prog]) : NULL;
+    const char *why = not_runnable_here(g, t);
     if (!why) {
         t->state = TASK_READY;
         return;
     }
     struct check_result *c = &g->r->programs[t->prog].checks[t->check];
     c->status = STATUS_SKIPPED;
-    c->actual = xstrdup(why);
+    c->actual = xasprintf("%s%s", RESULT_NOT_COUNTED, why);
+    c->score = 0;
+    c->max_score = 0;
     t->state = TASK_DONE;
     g->done++;
 }
@@ -163,7 +222,8 @@ static void ready_checks(struct grading *g, size_t prog)
         struct task *t = &g->tasks[i];
         if (t->is_build || t->prog != prog || t->state != TASK_WAITING)
             continue;
-        unsigned need = BUILT_NATIVE | (g->specs[prog]->checks[t->check].memcheck ? BUILT_VALGRIND : 0);
+        bool vg = g->specs[prog]->checks[t->check].memcheck && build_have_valgrind();
+        unsigned need = BUILT_NATIVE | (vg ? BUILT_VALGRIND : 0);
         if ((g->built[prog] & need) == need)
             task_ready_or_skip(g, t);
     }
@@ -338,6 +398,8 @@ static int load_programs(struct grading *g, const struct discovery *d)
 
 static bool needs_valgrind(const struct spec *sp)
 {
+    if (!build_have_valgrind()) /* its checks are skipped: no copy to build */
+        return false;
     for (size_t c = 0; c < sp->nchecks; c++)
         if (sp->checks[c].memcheck)
             return true;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "build.h"
 #include "discover.h"
 #include "grade.h"
 #include "report.h"
@@ -106,6 +107,21 @@ static void choose_sandbox(struct cli *c)
          "(weaker isolation: %s; checks that need namespaces are skipped): %s",
          sandbox_isolation(SANDBOX_NONE), err);
     c->mode = SANDBOX_NONE;
+}
+
+/* Once per run, before any student: the compiler's flags and Valgrind. What is missing is said
+ * here, once; the checks it affects are then skipped and not counted, never an error each. */
+static void choose_tools(void)
+{
+    static bool done;
+    char note[512];
+    if (done)
+        return;
+    done = true;
+    if (build_probe_tools(note, sizeof note) < 0)
+        die("%s", note);
+    if (note[0])
+        warn("%s", note);
 }
 
 /* The data folder: $SOCKGRADE_DATA, else beside the binary (build/sockgrade -> .), else the
@@ -224,6 +240,7 @@ static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
     memset(&r, 0, sizeof r);
     char *assignments = xasprintf("%s/assignments", c->data);
     choose_sandbox(c);
+    choose_tools();
     struct grade_options go = { c->seed, c->mode, c->jobs, assignments };
     r.grader_version = xstrdup(SOCKGRADE_VERSION);
     r.isolation = xstrdup(sandbox_isolation(c->mode));
@@ -359,6 +376,7 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
     o.assignments = assignments;
     o.version = SOCKGRADE_VERSION;
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
+    choose_tools();
     o.mode = c->mode;
     o.progress = isatty(STDERR_FILENO);
     int rc = batch_run((const char *const *)argv + first, (size_t)(argc - first), &o, err, sizeof err);

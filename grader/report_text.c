@@ -28,6 +28,7 @@ struct text_ctx {
     struct strbuf sb;
     const struct report_options *o;
     size_t passed, failed, skipped, errors;
+    size_t not_counted;   /* of the skipped: checks this machine could not run */
 };
 
 static void text_color(struct text_ctx *t, const char *color, const char *s)
@@ -132,6 +133,7 @@ static void text_mark(struct text_ctx *t, const struct check_result *c)
         break;
     case STATUS_SKIPPED:
         t->skipped++;
+        t->not_counted += result_not_counted(c);
         text_color(t, C_YELLOW, "-");
         break;
     default:
@@ -271,6 +273,8 @@ static void text_footer(struct text_ctx *t, const struct run_result *r)
     text_points(t, r->score, r->max_score);
     strbuf_addf(&t->sb, " \xE2\x80\x94 %zu passed, %zu failed, %zu skipped", t->passed,
                 t->failed, t->skipped);
+    if (t->not_counted)
+        strbuf_addf(&t->sb, " (%zu not counted: this grading machine cannot run them)", t->not_counted);
     if (t->errors)
         strbuf_addf(&t->sb, ", %zu errors", t->errors);
     if (t->o->color)

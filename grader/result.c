@@ -91,6 +91,12 @@ int result_visibility_parse(const char *name, enum spec_visibility *v)
     return 0;
 }
 
+bool result_not_counted(const struct check_result *c)
+{
+    return c->status == STATUS_SKIPPED && c->actual &&
+           strncmp(c->actual, RESULT_NOT_COUNTED, sizeof RESULT_NOT_COUNTED - 1) == 0;
+}
+
 const char *result_skip_reason(const struct check_result *c)
 {
     static const char prefix[] = "skipped: ";

@@ -35,6 +35,10 @@ struct check_result {
 /* Why a skipped check was not run, for display: its actual without a leading "skipped: ",
  * or a generic reason when it has none. */
 const char *result_skip_reason(const struct check_result *c);
+/* A check the grading machine could not run (no namespaces, no Valgrind) is skipped with a
+ * reason that starts with this, and max_score 0: it is left out of the maximum. */
+#define RESULT_NOT_COUNTED "not counted: "
+bool result_not_counted(const struct check_result *c);
 
 enum build_status { BUILD_OK, BUILD_FAILED, BUILD_ERROR };
 const char *build_status_name(enum build_status s);
