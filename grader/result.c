@@ -174,12 +174,6 @@ char *result_utf8_repair(const char *s)
     return strbuf_detach(&sb);
 }
 
-char *result_text(const char *text, size_t len, size_t cap)
-{
-    struct strbuf sb;
-    size_t i = 0;
-
-    strbuf_init(&sb);
 char *result_json_escape_c1(const char *json)
 {
     struct strbuf sb;
@@ -196,6 +190,12 @@ char *result_json_escape_c1(const char *json)
     return strbuf_detach(&sb);
 }
 
+char *result_text(const char *text, size_t len, size_t cap)
+{
+    struct strbuf sb;
+    size_t i = 0;
+
+    strbuf_init(&sb);
     strbuf_add(&sb, "", 0);
     if (!text)
         len = 0;
