@@ -100,6 +100,7 @@ static int setup_peers(struct check_run *run, int netstate)
         cfg[i].type = p->type;
         cfg[i].reply = p->reply;
         cfg[i].pieces = p->pieces > 0 ? p->pieces : 1;
+        cfg[i].delay_ms = p->delay_ms;
         cfg[i].netstate = netstate;
         cfg[i].watch_swapped = p->type != PEER_TCP_SQUAT && p->type != PEER_UDP_SQUAT;
         if (inet_pton(AF_INET, p->addr ? p->addr : "127.0.0.1", &a) != 1) {
@@ -241,6 +242,43 @@ static struct driver_config *make_clients(struct check_run *run)
     return dc;
 }
 
+static bool check_expects(const struct spec_check *c, enum expect_what w)
+{
+    for (size_t i = 0; i < c->nexpects; i++)
+        if (c->expects[i].what == w)
+            return true;
+    return false;
+}
+
+struct children_arg {
+    const struct sandbox_proc *proc;
+    size_t live, zombies;
+    bool read;
+};
+
+/* Settled: every child has ended and at most one waits to be reaped (a server that reaps
+ * before its next accept() keeps one until then). */
+static bool children_settled(int handle, void *arg)
+{
+    (void)handle;
+    struct children_arg *a = arg;
+    a->read = sandbox_children(a->proc, &a->live, &a->zombies) == 0;
+    return !a->read || (a->live == 0 && a->zombies <= 1);
+}
+
+/* After the clients: wait for the server's children to end and be reaped (or one op timeout),
+ * then count the zombies left. */
+static void count_children(struct check_run *run, struct sandbox_proc *proc, int netstate,
+                           int op_ms, int64_t deadline)
+{
+    struct children_arg a = { proc, 0, 0, false };
+    int64_t until = util_now_ms() + op_ms;
+    netstate_wait(netstate, children_settled, &a, sandbox_end_fd(proc),
+                  until < deadline ? until : deadline);
+    run->counted_children = a.read;
+    run->zombies = a.zombies;
+}
+
 /* DRIVE: wait until the server is ready, then play its clients. */
 static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate, int64_t deadline)
 {
@@ -265,6 +303,8 @@ static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate,
     run->drove = rc == 0;
     run->clients = dc; /* the report borrows the payloads: free them after judging */
     run->nclients = c->nclients;
+    if (rc == 0 && check_expects(c, EXPECT_REAPED))
+        count_children(run, proc, netstate, op_timeout, deadline);
     return rc;
 }
 

@@ -28,6 +28,10 @@ void check_result_init(struct check_result *r, const struct spec_check *c);
  * Valgrind's own start-up and exit (about 0.2 s of CPU, more on a loaded machine). */
 int check_budget_ms(const struct spec_check *c);
 
+/* Once every check of a program has its result: a check whose requires_any names no check
+ * that passed is skipped with that reason and scores 0 (check_gate.c). */
+void check_apply_requirements(const struct spec *s, struct program_result *pr);
+
 /* Why a check cannot run honestly without the namespace sandbox, or NULL if it can. */
 const char *check_namespace_need(const struct spec_check *c, const struct env *env);
 

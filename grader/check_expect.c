@@ -293,6 +293,37 @@ static bool judge_unobserved_any(struct check_run *run, const struct spec_expect
     return false;
 }
 
+/* The connections were judged by the driver: whether the running server closed each one
+ * after its client was done (a half-closed client reads EOF when it does). */
+static void judge_closed(struct check_run *run, struct verdict *v)
+{
+    const struct driver_report *d = &run->drive;
+    v->expected = xstrdup("the server close()s each accepted connection once its client is "
+                          "done, so no descriptor is left open");
+    v->ok = run->drove && d->finished > 0 && d->unclosed == 0;
+    if (!run->drove || d->finished == 0)
+        v->actual = xstrdup("no client finished its exchange, so nothing could be observed");
+    else if (d->unclosed)
+        v->actual = xasprintf("%zu of the %zu connections were never closed by the server after "
+                              "their client finished (it went on running: each one's descriptor "
+                              "stays open)", d->unclosed, d->finished);
+    else
+        v->actual = xasprintf("all %zu connections were closed", d->finished);
+}
+
+static void judge_reaped(struct check_run *run, struct verdict *v)
+{
+    v->expected = xstrdup("at most one child process of the server is left unreaped (a zombie) "
+                          "after its clients");
+    v->ok = run->counted_children && run->zombies <= 1;
+    if (!run->counted_children)
+        v->actual = xstrdup(run->drove ? "the process table could not be read"
+                                       : "the clients did not run, so nothing could be observed");
+    else
+        v->actual = xasprintf("%zu child process%s left as zombie%s", run->zombies,
+                              run->zombies == 1 ? " was" : "es were", run->zombies == 1 ? "" : "s");
+}
+
 static void judge_one(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
     if (judge_unobserved_any(run, x, v))
@@ -320,6 +351,12 @@ static void judge_one(struct check_run *run, const struct spec_expect *x, struct
         break;
     case EXPECT_RUNNING:
         judge_running(run, v);
+        break;
+    case EXPECT_CLOSED:
+        judge_closed(run, v);
+        break;
+    case EXPECT_REAPED:
+        judge_reaped(run, v);
         break;
     }
 }

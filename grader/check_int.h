@@ -23,6 +23,9 @@ struct check_run {
     uint16_t port;                  /* DRIVE: the port the program was told to use */
     bool listened;                  /* DRIVE: it became ready on that port */
     bool listened_swapped;          /* DRIVE: it listened on the byte-swapped port instead */
+    bool counted_children;          /* DRIVE: the server's children were counted after the
+                                       clients (zombies is an observation, not a default) */
+    size_t zombies;                 /* DRIVE: its children left unreaped */
     char error[UTIL_ERRLEN];        /* an internal error of the grader */
 };
 

@@ -234,52 +234,90 @@ static int drv_tcp_exchange(struct drv *d, int fd, const struct driver_config *c
     }
 }
 
-/* After the last payload: say so (FIN) and give the server a moment to close; anything
- * more it sends is part of the last reply (a server that sends extra bytes fails). */
-static void drv_tcp_finish(struct drv *d, int fd, struct driver_exchange *last)
+/* After the last payload: say so (FIN), and go on to the next client at once. The server's
+ * close is awaited for all connections together at the end (drv_drain): waiting here would
+ * make a server that never closes its accepted sockets (a leak, a robustness fault) run out
+ * of the check's time on a core check. */
+static void drv_tcp_linger(struct drv *d, int fd, size_t last)
 {
-    size_t cap = last->sent.len + DRV_EXTRA_CAP;
-    int64_t until = util_now_ms() + d->op_ms;
     shutdown(fd, SHUT_WR);
-    for (;;) {
-        int w = drv_wait(d, fd, POLLIN, until, -1);
-        if (w & DRV_IN) {
-            ssize_t n = drv_read(d, fd, &last->got, cap);
-            if (n == 0 || n == -1)
-                return;
-        }
-        if (w & DRV_STOP) {
-            drv_ended(d, fd, &last->got, cap);
-            return;
-        }
-        int64_t now = util_now_ms();
-        if (now >= d->deadline)
-            d->abort = DRV_TIME;
-        if (now >= until || now >= d->deadline)
-            return;
-    }
+    if ((d->nlinger & (d->nlinger - 1)) == 0)
+        d->linger = xrealloc(d->linger, (d->nlinger ? 2 * d->nlinger : 1) * sizeof *d->linger);
+    d->linger[d->nlinger++] = (struct drv_linger){ fd, last, false };
 }
 
-/* Half of the first payload, and once the server has read it, a reset (RST). */
+/* Reads what a lingering connection has; anything more the server sent is part of its last
+ * reply (a server that sends extra bytes fails). Marks it closed at EOF or error. */
+static void drv_linger_read(struct drv *d, struct drv_linger *l)
+{
+    struct driver_exchange *ex = &d->out->ex[l->ex];
+    ssize_t n;
+    while ((n = drv_read(d, l->fd, &ex->got, ex->sent.len + DRV_EXTRA_CAP)) > 0)
+        ;
+    l->closed |= n == 0 || n == -1;
+}
+
+/* Waits until the server has closed every finished connection, for at most one op timeout
+ * (capped by the deadline) or until the server ends; then counts those it never closed. */
+static void drv_drain(struct drv *d)
+{
+    int64_t until = util_now_ms() + d->op_ms;
+    struct pollfd *p = xcalloc(d->nlinger + 1, sizeof *p);
+    for (;;) {
+        size_t open = 0;
+        for (size_t i = 0; i < d->nlinger; i++) {
+            drv_linger_read(d, &d->linger[i]);
+            if (!d->linger[i].closed)
+                p[open++] = (struct pollfd){ .fd = d->linger[i].fd, .events = POLLIN };
+        }
+        int64_t left = (until < d->deadline ? until : d->deadline) - util_now_ms();
+        if (open == 0 || left <= 0)
+            break;
+        p[open] = (struct pollfd){ .fd = d->stop_fd, .events = POLLIN };
+        if (poll(p, open + (d->stop_fd >= 0), (int)left) > 0 && d->stop_fd >= 0 && p[open].revents) {
+            for (size_t i = 0; i < d->nlinger; i++)
+                drv_linger_read(d, &d->linger[i]);
+            break; /* the server ended: what it left open is not a leak of a running server */
+        }
+    }
+    struct pollfd stop = {.fd = d->stop_fd, .events = POLLIN};
+    bool ended = d->stop_fd >= 0 && poll(&stop, 1, 0) > 0;
+    d->out->finished = d->nlinger;
+    for (size_t i = 0; i < d->nlinger; i++) {
+        d->out->unclosed += !d->linger[i].closed && !ended;
+        close(d->linger[i].fd);
+    }
+    free(p);
+    free(d->linger);
+    d->linger = NULL;
+    d->nlinger = 0;
+}
+
+/* The first payload without reading its echo, until the server stops reading (it is then
+ * blocked writing its echo to a client that does not read) or all of it is out; then a reset
+ * (RST). The reset thus arrives while the server is still writing, with unread data in its
+ * queue: a server that ignores SIGPIPE and checks write() survives; one that does not dies. */
 static void drv_tcp_reset(struct drv *d, int fd, struct driver_exchange *ex)
 {
-    struct drv_xfer x = {.data = ex->sent.data, .len = (ex->sent.len + 1) / 2, .k = 1,
-                         .pieces = 1, .rest_us = DRV_BACKOFF_MIN_US};
+    struct drv_xfer x = {.data = ex->sent.data, .len = ex->sent.len, .k = 1, .pieces = 1};
     int64_t until = util_now_ms() + d->op_ms;
+    long rest_us = DRV_BACKOFF_MIN_US;
     ex->reset = true;
-    while (x.written < x.len || !netstate_peer_consumed(d->netstate, fd)) {
-        bool out = x.written < x.len;
-        int w = drv_wait(d, fd, (short)(POLLIN | (out ? POLLOUT : 0)), until,
-                         out ? -1 : x.rest_us);
-        ssize_t n = (w & DRV_IN) ? drv_read(d, fd, &ex->got, DRV_EXTRA_CAP) : DRV_AGAIN;
-        if (n == 0 || n == -1)
+    while (x.written < x.len) {
+        int r = drv_write(&x, fd);
+        if (r < 0)
             break; /* the server closed first: nothing left to reset */
-        if (((w & DRV_OUT) && drv_write(&x, fd) < 0) || (w & DRV_STOP))
+        if (r > 0) {
+            rest_us = DRV_BACKOFF_MIN_US;
+            continue;
+        }
+        /* The socket is full: once the server leaves bytes unread, it has stopped reading. */
+        if (!netstate_peer_consumed(d->netstate, fd))
             break;
-        if (util_now_ms() >= until || util_now_ms() >= d->deadline)
-            break; /* a server that does not read is reset all the same */
-        if (!out && x.rest_us < DRV_BACKOFF_MAX_US)
-            x.rest_us *= 2;
+        int w = drv_wait(d, fd, POLLOUT, until, rest_us);
+        if ((w & DRV_STOP) || util_now_ms() >= until || util_now_ms() >= d->deadline)
+            break;
+        rest_us = rest_us * 2 > DRV_BACKOFF_MAX_US ? DRV_BACKOFF_MAX_US : rest_us * 2;
     }
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
@@ -379,12 +417,14 @@ static int drv_tcp_client(struct drv *d, const struct driver_config *c, int own,
     bool failed = false;
     while (tried < n && !failed && !d->abort)
         failed = drv_tcp_exchange(d, fd, c, &d->out->ex[first + tried++]) < 0;
-    if (!failed && !d->abort)
-        drv_tcp_finish(d, fd, &d->out->ex[first + n - 1]);
     if (d->abort)
         drv_not_run(d, first + tried);
     for (size_t k = first + tried; k < d->out->n; k++)
         drv_problem(&d->out->ex[k], "not sent: an earlier exchange on this connection failed");
+    if (!failed && !d->abort) {
+        drv_tcp_linger(d, fd, first + n - 1);
+        return 0;
+    }
 out:
     close(fd);
     return 0;
@@ -405,9 +445,9 @@ static void drv_mismatch(struct driver_exchange *ex)
         drv_problem(ex, "the reply differs from what was sent (from byte %zu on)", at);
 }
 
-static void drv_judge(struct drv *d, size_t from, bool expect_echo)
+static void drv_judge(struct drv *d, size_t from, size_t to, bool expect_echo)
 {
-    for (size_t i = from; i < d->out->n; i++) {
+    for (size_t i = from; i < to; i++) {
         struct driver_exchange *ex = &d->out->ex[i];
         if (ex->problem[0]) {
             ex->ok = false;
@@ -429,11 +469,11 @@ int driver_run(const struct driver_config *cfg, size_t n, uint32_t addr, uint16_
                     .deadline = deadline_ms, .op_ms = op_timeout_ms > 0 ? op_timeout_ms : 1,
                     .out = out, .buf = xmalloc(DRV_BUF)};
     int rc = -1, client = 0;
-    out->ex = NULL;
-    out->n = 0;
+    size_t *first = xcalloc(n + 1, sizeof *first);
+    memset(out, 0, sizeof *out);
     for (size_t i = 0; i < n; i++) {
         const struct driver_config *c = &cfg[i];
-        size_t first = out->n;
+        first[i] = out->n;
         if (c->type == CLIENT_UDP) {
             if (drv_udp_run(&d, c, client, err, errlen) < 0)
                 goto out;
@@ -443,10 +483,17 @@ int driver_run(const struct driver_config *cfg, size_t n, uint32_t addr, uint16_
                 if (drv_tcp_client(&d, c, k, client++, err, errlen) < 0)
                     goto out;
         }
-        drv_judge(&d, first, c->expect_echo);
     }
+    drv_drain(&d);
+    first[n] = out->n;
+    for (size_t i = 0; i < n; i++) /* after the drain: bytes sent after an echo count */
+        drv_judge(&d, first[i], first[i + 1], cfg[i].expect_echo);
     rc = 0;
 out:
+    for (size_t i = 0; i < d.nlinger; i++)
+        close(d.linger[i].fd);
+    free(d.linger);
+    free(first);
     free(d.buf);
     return rc;
 }

@@ -48,6 +48,9 @@ struct driver_exchange {
 struct driver_report {
     struct driver_exchange *ex;
     size_t n;
+    size_t finished;          /* TCP connections whose client finished its exchanges */
+    size_t unclosed;          /* of those, how many the running server never closed (its
+                                 accepted descriptor leaked): a robustness observation */
 };
 
 /* Runs the clients in order against addr:port. netstate is a handle (see netstate.h) used to

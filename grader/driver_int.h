@@ -32,6 +32,16 @@ struct drv {
     struct driver_report *out;
     enum drv_why abort;
     char *buf;                      /* DRV_BUF bytes of scratch */
+    struct drv_linger *linger;      /* TCP connections done but not yet closed by the server */
+    size_t nlinger;
+};
+
+/* A client has what it expected and has sent its FIN; the next client starts at once, and
+ * this one waits (with the others) for the server's close and any bytes sent after the echo. */
+struct drv_linger {
+    int fd;
+    size_t ex;                      /* index of its last exchange in out->ex */
+    bool closed;                    /* the server closed its side (EOF or reset) */
 };
 
 struct driver_exchange *drv_add(struct drv *d, int client, int index, enum client_type type,

@@ -275,6 +275,66 @@ static void make_hosts(struct env *e, struct rng *r)
     fixture_setf(e, "unknown_addr", "203.0.113.%u", (unsigned)rng_range(r, 1, 254));
 }
 
+static void env_set_reversed(struct env *e, const char *name, const char *line, size_t n)
+{
+    char *rev = xmalloc(n + 1), key[32];
+    for (size_t k = 0; k < n; k++)
+        rev[k] = line[n - 1 - k];
+    rev[n] = '\0';
+    snprintf(key, sizeof key, "%s_rev", name);
+    env_set(e, key, rev, n);
+    free(rev);
+}
+
+/* What a client prints after a shorter reply when it never NUL-terminates its buffer: the
+ * reply, its newline, then the first bytes left over from the longer reply before it. */
+static void env_set_stale(struct env *e, const char *name, struct strbuf *buf, const char *rev,
+                          size_t n)
+{
+    char *was = xstrndup(buf->data, buf->len);
+    strbuf_release(buf);
+    strbuf_init(buf);
+    strbuf_add(buf, rev, n);
+    strbuf_addstr(buf, "\n");
+    if (strlen(was) > n + 1)
+        strbuf_addstr(buf, was + n + 1);
+    env_set(e, name, buf->data, n + 1 + 8 < buf->len ? n + 1 + 8 : buf->len);
+    free(was);
+}
+
+/* An ordinary typed line of 80 bytes (the textbook's MAXLINE 127 holds it with its newline),
+ * and a short one: with {line} they are typed longest first, so a receive buffer that is never
+ * NUL-terminated shows the tail of an earlier reply ({stale_line}, {stale_short_line}). */
+static void make_long_lines(struct env *e, struct rng *r)
+{
+    struct strbuf sb, buf;
+    char w[8];
+    strbuf_init(&sb);
+    strbuf_addstr(&sb, "typed line");
+    while (sb.len < 80) {
+        rng_word(r, w, (size_t)rng_range(r, 3, 6));
+        strbuf_addf(&sb, " %s", w);
+    }
+    sb.data[80] = '\0', sb.len = 80;
+    sb.data[79] = '.';
+    env_set(e, "long_line", sb.data, sb.len);
+    env_set_reversed(e, "long_line", sb.data, sb.len);
+    rng_word(r, w, 5);
+    char *short_line = xasprintf("ok %s", w);
+    env_set(e, "short_line", short_line, strlen(short_line));
+    env_set_reversed(e, "short_line", short_line, strlen(short_line));
+    strbuf_init(&buf);
+    strbuf_addf(&buf, "%s\n", env_get(e, "long_line_rev", NULL));
+    size_t n;
+    const char *rev = env_get(e, "line_rev", &n);
+    env_set_stale(e, "stale_line", &buf, rev, n);
+    rev = env_get(e, "short_line_rev", &n);
+    env_set_stale(e, "stale_short_line", &buf, rev, n);
+    strbuf_release(&buf);
+    strbuf_release(&sb);
+    free(short_line);
+}
+
 void env_make(struct env *e, uint64_t seed, const char *program)
 {
     struct rng r;
@@ -290,6 +350,7 @@ void env_make(struct env *e, uint64_t seed, const char *program)
     make_addresses(e, &r);
     make_services(e, &r);
     make_hosts(e, &r);
+    make_long_lines(e, &r); /* last: the values above stay what they were for a seed */
 }
 
 void env_free(struct env *e)

@@ -471,6 +471,8 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     make_tasks(&g);
     while (g.done < g.ntasks)
         pool_step(&g);
+    for (size_t i = 0; i < r->nprograms; i++)
+        check_apply_requirements(g.specs[i], &r->programs[i]);
     rc = 0;
 out:
     result_total(r);

@@ -105,18 +105,55 @@ static void peer_udp_keep(struct peer_conn *c, const char *data, size_t len)
     peer_record(&c->received, data, len);
 }
 
-static void peer_udp_answer(struct peer_set *ps, struct peer_ent *e, struct peer_conn *c,
-                            const struct sockaddr_in *to, size_t len)
+static void peer_udp_answer(struct peer_ent *e, struct peer_conn *c, const struct sockaddr_in *to,
+                            const char *data, size_t len)
 {
     const struct sockaddr *sa = (const struct sockaddr *)to;
     if (e->stranger_fd >= 0)
         sendto(e->stranger_fd, e->cfg.stranger, e->cfg.stranger_len, MSG_DONTWAIT, sa, sizeof *to);
     struct strbuf r;
     strbuf_init(&r);
-    peer_reply_make(e->cfg.reply, ps->buf, len, &r);
+    peer_reply_make(e->cfg.reply, data, len, &r);
     if (sendto(e->fd, r.data ? r.data : "", r.len, MSG_DONTWAIT, sa, sizeof *to) >= 0)
         peer_record(&c->sent, r.data ? r.data : "", r.len);
     strbuf_release(&r);
+}
+
+/* A slow server: the reply is queued and sent when due (peer_late_send). */
+static void peer_udp_defer(struct peer_set *ps, size_t ent, size_t conn,
+                           const struct sockaddr_in *to, const char *data, size_t len)
+{
+    if (ps->nlate == ps->late_cap)
+        ps->late = xrealloc(ps->late, (ps->late_cap = ps->late_cap ? 2 * ps->late_cap : 8) *
+                                          sizeof *ps->late);
+    struct peer_late *l = &ps->late[ps->nlate++];
+    *l = (struct peer_late){ .ent = ent, .conn = conn, .to = *to,
+                             .due_ms = util_now_ms() + ps->ents[ent].cfg.delay_ms };
+    strbuf_init(&l->data);
+    strbuf_add(&l->data, data, len);
+}
+
+/* Sends the replies that are due; returns how long until the next one, in microseconds
+ * (-1: none waiting). */
+static long peer_late_send(struct peer_set *ps, int64_t now)
+{
+    size_t kept = 0;
+    long next = -1;
+    for (size_t i = 0; i < ps->nlate; i++) {
+        struct peer_late *l = &ps->late[i];
+        if (l->due_ms <= now) {
+            struct peer_ent *e = &ps->ents[l->ent];
+            peer_udp_answer(e, &e->obs.conns[l->conn], &l->to, l->data.data ? l->data.data : "",
+                            l->data.len);
+            strbuf_release(&l->data);
+            continue;
+        }
+        long us = (long)(l->due_ms - now) * 1000;
+        next = next < 0 || us < next ? us : next;
+        ps->late[kept++] = *l;
+    }
+    ps->nlate = kept;
+    return next;
 }
 
 static void peer_udp_serve(struct peer_set *ps, struct peer_ent *e)
@@ -138,8 +175,12 @@ static void peer_udp_serve(struct peer_set *ps, struct peer_ent *e)
             continue;
         peer_udp_keep(c, ps->buf, len);
         /* Replies go to loopback senders only, whatever arrives. */
-        if (e->cfg.reply != REPLY_NONE && (addr >> 24) == 127)
-            peer_udp_answer(ps, e, c, &from, len);
+        if (e->cfg.reply == REPLY_NONE || (addr >> 24) != 127)
+            continue;
+        if (e->cfg.delay_ms > 0)
+            peer_udp_defer(ps, (size_t)(e - ps->ents), (size_t)(c - e->obs.conns), &from, ps->buf, len);
+        else
+            peer_udp_answer(e, c, &from, ps->buf, len);
     }
 }
 
@@ -240,6 +281,9 @@ static void *peer_thread(void *arg)
     for (;;) {
         size_t n = peer_poll_set(ps, &pfd, &tag, &cap);
         long us = peer_tcp_rest_us(ps, util_now_ms());
+        long late_us = peer_late_send(ps, util_now_ms());
+        if (late_us >= 0 && (us < 0 || late_us < us))
+            us = late_us;
         struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
         int r = ppoll(pfd, n, us < 0 ? NULL : &ts, NULL);
         if (r < 0 && errno != EINTR)
@@ -447,6 +491,9 @@ void peer_set_free(struct peer_set *ps)
         peer_ent_free(&ps->ents[i]);
     peer_close(&ps->stop_rd);
     peer_close(&ps->stop_wr);
+    for (size_t i = 0; i < ps->nlate; i++)
+        strbuf_release(&ps->late[i].data);
+    free(ps->late);
     free(ps->ents);
     free(ps->tconns);
     free(ps->buf);

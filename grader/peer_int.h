@@ -4,6 +4,7 @@
 #ifndef SOCKGRADE_PEER_INT_H
 #define SOCKGRADE_PEER_INT_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,9 +52,19 @@ struct peer_tconn {
     bool wr_shut;                      /* PEER_TCP_SEND: all sent, our side shut */
 };
 
+/* A UDP reply held back for the peer's delay_ms (a slow server). */
+struct peer_late {
+    size_t ent, conn;                  /* indexes: conns may move as senders are added */
+    struct sockaddr_in to;
+    struct strbuf data;                /* the datagram it answers */
+    int64_t due_ms;
+};
+
 struct peer_set {
     struct peer_ent *ents;
     size_t n;
+    struct peer_late *late;            /* replies not yet due, in arrival order */
+    size_t nlate, late_cap;
     int stop_rd, stop_wr;              /* a byte written here ends the thread */
     pthread_t thread;
     bool running;

@@ -107,6 +107,9 @@ int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char
 int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char *err, size_t errlen);
 /* A descriptor that becomes readable when the program has ended (for poll). */
 int sandbox_end_fd(const struct sandbox_proc *p);
+/* The program's own child processes (and theirs) still running, and those left as zombies
+ * it has not reaped. Returns 0, or -1 when the process table cannot be read. */
+int sandbox_children(const struct sandbox_proc *p, size_t *live, size_t *zombies);
 /* Waits until the program ends or deadline_ms (monotonic) passes. Returns true if it ended. */
 bool sandbox_wait(struct sandbox_proc *p, int64_t deadline_ms);
 /* Asks the program to end (SIGTERM) and waits up to grace_ms for it; a server run under

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "proctree.h"
 #include "landlock.h"
 #include "sandbox_int.h"
 #include "util.h"
@@ -484,6 +485,12 @@ out:
 int sandbox_end_fd(const struct sandbox_proc *p)
 {
     return p->status_fd;
+}
+
+int sandbox_children(const struct sandbox_proc *p, size_t *live, size_t *zombies)
+{
+    /* With namespaces the program is init's child; without, it is p->init itself. */
+    return proctree_count(p->init, sandbox_state.mode == SANDBOX_NAMESPACES ? 2 : 1, live, zombies);
 }
 
 bool sandbox_wait(struct sandbox_proc *p, int64_t deadline_ms)

@@ -65,7 +65,7 @@ static int spec_read_checks(struct spec_json *j, const cJSON *root, struct spec 
                 return spec_json_fail(j, path, "id", "duplicate id \"%s\" (first at "
                                       "$.checks[%zu])", s->checks[i].id, k);
     }
-    return 0;
+    return spec_check_requirements(j, s);
 }
 
 static int spec_read_top(struct spec_json *j, const cJSON *root, struct spec *s)

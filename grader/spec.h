@@ -43,6 +43,8 @@ struct spec_peer {
     char *text;           /* PEER_TCP_SEND: what to send (template) */
     char *stranger;       /* PEER_UDP_ECHO: before each reply, a datagram with this text from
                              another address (127.0.0.2) to the sender; NULL for none */
+    int delay_ms;         /* PEER_UDP_ECHO: each reply is sent this long after its datagram
+                             arrived (a slow server; default 0) */
 };
 
 enum client_type { CLIENT_TCP, CLIENT_UDP };
@@ -72,6 +74,10 @@ enum expect_what {
                              UDP: the datagrams, joined in order) */
     EXPECT_ECHOED,        /* DRIVE: every grader client got back exactly what it sent */
     EXPECT_RUNNING,       /* DRIVE: the server still runs after the clients */
+    EXPECT_CLOSED,        /* DRIVE: the server closed every TCP connection whose client was
+                             done (no accepted descriptor leaked) */
+    EXPECT_REAPED,        /* DRIVE: after the clients, at most one child process of the server
+                             is left unreaped (a zombie) */
 };
 
 struct spec_expect {
@@ -125,6 +131,10 @@ struct spec_check {
     size_t nexpects;
     char *hint;
     bool memcheck;        /* run under Valgrind memcheck (issue 6); default false */
+    char **requires_any;  /* ids of checks of this spec: unless at least one of them passed,
+                             this check is skipped (an error-path check counts only for a
+                             program that also does its normal job) */
+    size_t nrequires;
 };
 
 struct spec {

@@ -24,7 +24,8 @@ static const char *const spec_client_type_names[] = {"tcp", "udp", NULL};
 static const char *const spec_close_names[] = {"normal", "reset", NULL};
 static const char *const spec_what_names[] = {"ends",   "exit",          "message",
                                               "values", "contains",      "lacks",
-                                              "peer_received", "echoed", "running", NULL};
+                                              "peer_received", "echoed", "running",
+                                              "closed_connections", "no_zombies", NULL};
 static const char *const spec_exit_is_names[] = {"zero", "nonzero", "clean", NULL};
 static const char *const spec_services_names[] = {"lecture", "varied", "no_echo", NULL};
 
@@ -56,10 +57,10 @@ const char *expect_what_name(enum expect_what w)
 static const char *const spec_check_keys[] = {
     "id",    "description", "level", "points", "visibility", "kind",   "timeout_ms", "args",
     "stdin", "ready",       "setup", "peers",  "clients",    "expect", "hint",       "memcheck",
-    NULL};
+    "requires_any", NULL};
 static const char *const spec_setup_keys[] = {"extra_fds", "nofile", "services", NULL};
-static const char *const spec_peer_keys[] = {"name",  "type",   "port", "addr",
-                                             "reply", "pieces", "text", "stranger", NULL};
+static const char *const spec_peer_keys[] = {"name",  "type",   "port", "addr",    "reply",
+                                             "pieces", "text", "stranger", "delay_ms", NULL};
 static const char *const spec_client_keys[] = {"type", "count", "send", "pieces",
                                                "close", "expect_echo", NULL};
 static const char *const spec_expect_keys[] = {"what", "is",   "type", "values", "max_extra",
@@ -76,7 +77,8 @@ static const char *const *const spec_what_keys[] = {
     [EXPECT_MESSAGE] = spec_bare_keys,       [EXPECT_VALUES] = spec_values_keys,
     [EXPECT_CONTAINS] = spec_text_keys,      [EXPECT_LACKS] = spec_text_keys,
     [EXPECT_PEER_RECEIVED] = spec_peer_text_keys, [EXPECT_ECHOED] = spec_bare_keys,
-    [EXPECT_RUNNING] = spec_bare_keys,
+    [EXPECT_RUNNING] = spec_bare_keys,        [EXPECT_CLOSED] = spec_bare_keys,
+    [EXPECT_REAPED] = spec_bare_keys,
 };
 
 #define SPEC_ONLY_DRIVE "only allowed when kind is \"drive\""
@@ -195,7 +197,10 @@ static int spec_check_peer(struct spec_json *j, const cJSON *o, const char *path
         return -1;
     }
     if (p->type != PEER_UDP_ECHO)
-        return spec_json_forbid(j, o, path, "stranger", "only allowed when type is \"udp_echo\"");
+        return spec_json_forbid(j, o, path, "stranger", "only allowed when type is \"udp_echo\"") < 0 ? -1
+               : spec_json_forbid(j, o, path, "delay_ms", "only allowed when type is \"udp_echo\"");
+    if (spec_json_int(j, o, path, "delay_ms", 0, 30000, &p->delay_ms) < 0)
+        return -1;
     return spec_json_string(j, o, path, "stranger", 0, &p->stranger);
 }
 
@@ -320,7 +325,8 @@ static int spec_check_drive_only(struct spec_json *j, const char *path,
     const char *name = expect_what_name(e->what);
     if (c->kind != KIND_DRIVE)
         return spec_json_fail(j, path, "what", "\"%s\" is " SPEC_ONLY_DRIVE, name);
-    if (e->what == EXPECT_ECHOED && c->nclients == 0)
+    if ((e->what == EXPECT_ECHOED || e->what == EXPECT_CLOSED || e->what == EXPECT_REAPED) &&
+        c->nclients == 0)
         return spec_json_fail(j, path, "what", "\"%s\" needs at least one client in this check",
                               name);
     return 0;
@@ -355,6 +361,8 @@ static int spec_check_expect(struct spec_json *j, const cJSON *o, const char *pa
         return spec_check_peer_received(j, o, path, c, e);
     case EXPECT_ECHOED:
     case EXPECT_RUNNING:
+    case EXPECT_CLOSED:
+    case EXPECT_REAPED:
         return spec_check_drive_only(j, path, c, e);
     default:
         return 0;
@@ -390,7 +398,9 @@ int spec_check_read(struct spec_json *j, const cJSON *obj, const char *path,
         spec_check_peers(j, obj, path, c) < 0 || spec_check_clients(j, obj, path, c) < 0 ||
         spec_check_expects(j, obj, path, c) < 0 ||
         spec_json_string(j, obj, path, "hint", 0, &c->hint) < 0 ||
-        spec_json_bool(j, obj, path, "memcheck", &c->memcheck) < 0)
+        spec_json_bool(j, obj, path, "memcheck", &c->memcheck) < 0 ||
+        spec_json_strings(j, obj, path, "requires_any", SPEC_NONEMPTY, &c->requires_any,
+                          &c->nrequires) < 0)
         return -1;
     return 0;
 }
@@ -424,5 +434,32 @@ void spec_check_free(struct spec_check *c)
     free(c->stdin_text);
     free(c->ready);
     free(c->hint);
+    spec_json_strv_free(c->requires_any, c->nrequires);
     memset(c, 0, sizeof *c);
+}
+
+/* requires_any names other checks of the same spec (after all are read: any order). */
+int spec_check_requirements(struct spec_json *j, const struct spec *s)
+{
+    char path[SPEC_PATHLEN], rpath[SPEC_PATHLEN];
+    for (size_t i = 0; i < s->nchecks; i++) {
+        const struct spec_check *c = &s->checks[i];
+        spec_json_index(path, sizeof path, "$", "checks", i);
+        for (size_t r = 0; r < c->nrequires; r++) {
+            size_t k = 0;
+            while (k < s->nchecks && strcmp(s->checks[k].id, c->requires_any[r]) != 0)
+                k++;
+            spec_json_index(rpath, sizeof rpath, path, "requires_any", r);
+            if (k == s->nchecks)
+                return spec_json_fail(j, rpath, NULL, "no check with id \"%s\" in this spec",
+                                      c->requires_any[r]);
+            if (k == i)
+                return spec_json_fail(j, rpath, NULL, "a check cannot require itself");
+            if (s->checks[k].nrequires)
+                return spec_json_fail(j, rpath, NULL, "\"%s\" has requirements of its own: "
+                                      "require the checks of the normal job directly",
+                                      c->requires_any[r]);
+        }
+    }
+    return 0;
 }

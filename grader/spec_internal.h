@@ -75,5 +75,7 @@ void spec_json_strv_free(char **v, size_t n);
 int spec_check_read(struct spec_json *j, const cJSON *obj, const char *path,
                     int default_timeout_ms, struct spec_check *c);
 void spec_check_free(struct spec_check *c);
+/* Every requires_any of s names another check of s that has no requirements itself. */
+int spec_check_requirements(struct spec_json *j, const struct spec *s);
 
 #endif

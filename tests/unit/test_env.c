@@ -145,3 +145,31 @@ Test(env, ascii_ip_hex_is_memory_order)
     cr_assert_eq(hex, (d << 24) | (c << 16) | (b << 8) | a);
     env_free(&e);
 }
+
+/* The core typed line is 80 bytes (MAXLINE 127 holds it); the stale texts are what a client
+ * that never NUL-terminates its buffer prints after each shorter reply, typed longest first. */
+Test(env, long_line_and_what_a_stale_buffer_prints)
+{
+    struct env e;
+    size_t n, ln, sn;
+    env_make(&e, 11, "udp_echocli");
+    const char *longl = env_get(&e, "long_line", &n);
+    cr_assert_eq(n, 80);
+    cr_assert_null(memchr(longl, '\n', n));
+    const char *rev = env_get(&e, "long_line_rev", NULL);
+    const char *line_rev = env_get(&e, "line_rev", &ln);
+    const char *short_rev = env_get(&e, "short_line_rev", &sn);
+    cr_assert(sn < ln && ln < n, "typed longest first");
+    char buf[128];
+    /* A buffer that held the long reply, then got the line's reply over its start. */
+    snprintf(buf, sizeof buf, "%s\n", rev);
+    memcpy(buf, line_rev, ln), buf[ln] = '\n';
+    const char *stale = env_get(&e, "stale_line", &n);
+    cr_assert_eq(n, ln + 1 + 8);
+    cr_assert_eq(memcmp(stale, buf, n), 0);
+    memcpy(buf, short_rev, sn), buf[sn] = '\n';
+    stale = env_get(&e, "stale_short_line", &n);
+    cr_assert_eq(n, sn + 1 + 8);
+    cr_assert_eq(memcmp(stale, buf, n), 0);
+    env_free(&e);
+}
