@@ -177,7 +177,7 @@ static void peer_udp_serve(struct peer_set *ps, struct peer_ent *e)
         /* Replies go to loopback senders only, whatever arrives. */
         if (e->cfg.reply == REPLY_NONE || (addr >> 24) != 127)
             continue;
-        if (e->cfg.delay_ms > 0)
+        if (e->cfg.delay_ms > 0 && c->ndgrams == 1) /* only the first: one late reply is the test */
             peer_udp_defer(ps, (size_t)(e - ps->ents), (size_t)(c - e->obs.conns), &from, ps->buf, len);
         else
             peer_udp_answer(e, c, &from, ps->buf, len);

@@ -26,7 +26,7 @@ struct peer_config {
     size_t text_len;
     const char *stranger;     /* PEER_UDP_ECHO: datagram from 127.0.0.2 before each reply */
     size_t stranger_len;
-    int delay_ms;             /* PEER_UDP_ECHO: each reply this long after its datagram */
+    int delay_ms;             /* PEER_UDP_ECHO: the first reply to each sender this late */
     bool watch_swapped;       /* also listen on the byte-swapped port and record hits */
     int netstate;             /* netstate handle, to see when a piece was consumed */
 };

@@ -43,8 +43,9 @@ struct spec_peer {
     char *text;           /* PEER_TCP_SEND: what to send (template) */
     char *stranger;       /* PEER_UDP_ECHO: before each reply, a datagram with this text from
                              another address (127.0.0.2) to the sender; NULL for none */
-    int delay_ms;         /* PEER_UDP_ECHO: each reply is sent this long after its datagram
-                             arrived (a slow server; default 0) */
+    int delay_ms;         /* PEER_UDP_ECHO: the reply to each sender's first datagram is sent
+                             this long after it arrived (a slow server; default 0); later
+                             replies at once, so a client that gave up gets them out of order */
 };
 
 enum client_type { CLIENT_TCP, CLIENT_UDP };
