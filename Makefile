@@ -202,7 +202,7 @@ fuzz-build:
 # Only the parsers and what they call: the targets never start a sandbox.
 FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util.o rng.o values.o spec.o spec_check.o \
                  spec_json.o result.o report.o report_json.o report_text.o report_gradescope.o \
-                 report_junit.o grade_wire.o env.o)
+                 report_junit.o grade_wire.o env.o json_utf8.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)

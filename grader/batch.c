@@ -21,6 +21,7 @@
 #include "discover.h"
 #include "grade.h"
 #include "gradebook.h"
+#include "outdir.h"
 #include "report.h"
 #include "util.h"
 
@@ -48,6 +49,8 @@ struct batch {
     pid_t parent;
     char *tmproot;        /* holds the workers' TMPDIRs */
     int interrupted;      /* the signal that stopped the batch, or 0 */
+    bool full;            /* the output folder's file system is full: stopped */
+    int lockfd;           /* holds DIR/.lock (outdir.c) */
     sigset_t oldmask;
 };
 
@@ -316,7 +319,7 @@ static _Noreturn void worker_main(const struct batch *b, const struct student *s
     int rc = write_report(b, s, &r, err, sizeof err);
     if (rc < 0)
         warn("%s", err);
-    _exit(rc < 0 ? 3 : 0);
+    _exit(rc == 0 ? 0 : outdir_full(errno) ? OUTDIR_FULL_EXIT : 3);
 }
 
 /* The report of a student whose worker failed: the grader's fault, recorded as such. */
@@ -353,8 +356,10 @@ static void student_done(struct batch *b, struct student *s, const char *why)
     if (!row || strcmp(row->status, "error") == 0)
         b->errors++;
     char *csv = xasprintf("%s/gradebook.csv", b->o->out);
-    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0)
+    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0) {
+        b->full = b->full || outdir_full(errno);
         warn("%s", err);
+    }
     free(csv);
 }
 
@@ -394,7 +399,10 @@ static void worker_done(struct batch *b, struct student *s, int status)
     else if (WIFSIGNALED(status))
         snprintf(why, sizeof why, "the worker grading this student was killed by signal %d",
                  WTERMSIG(status));
-    else if (WEXITSTATUS(status) != 0)
+    else if (WEXITSTATUS(status) == OUTDIR_FULL_EXIT) {
+        b->full = true; /* no error report: it could not be written either */
+        why[0] = '\0';
+    } else if (WEXITSTATUS(status) != 0)
         snprintf(why, sizeof why, "the worker grading this student failed (exit status %d)",
                  WEXITSTATUS(status));
     else if (gradebook_load_report(&b->gb, s->name, jpath, err, sizeof err) < 0)
@@ -482,7 +490,7 @@ static void pool_run(struct batch *b)
     sigset_t set;
     pool_signals(&set);
     size_t jobs = b->o->jobs > 0 ? (size_t)b->o->jobs : 1;
-    while ((b->next < b->ntodo || b->running) && !b->interrupted) {
+    while ((b->next < b->ntodo || b->running) && !b->interrupted && !b->full) {
         while (b->running < jobs && b->next < b->ntodo)
             worker_start(b, &b->all[b->todo[b->next++]]);
         pool_progress(b);
@@ -493,7 +501,7 @@ static void pool_run(struct batch *b)
             b->interrupted = sig;
         pool_reap(b);
     }
-    if (b->interrupted)
+    if (b->interrupted || b->full)
         pool_abort(b);
     else
         pool_progress(b);
@@ -511,6 +519,7 @@ static void batch_free(struct batch *b)
     gradebook_free(&b->gb);
     if (b->tmproot)
         rmdir(b->tmproot);
+    outdir_unlock(&b->lockfd);
     free(b->tmproot);
 }
 
@@ -539,15 +548,17 @@ static int make_tmproot(struct batch *b, char *err, size_t errlen)
 int batch_run(const char *const *subs, size_t nsubs, const struct batch_options *o,
               char *err, size_t errlen)
 {
-    struct batch b = { .o = o, .t0 = util_now_ms(), .parent = getpid() };
+    struct batch b = { .o = o, .t0 = util_now_ms(), .parent = getpid(), .lockfd = -1 };
     char *salt = NULL, *csv = xasprintf("%s/gradebook.csv", o->out);
     sigset_t set;
     int rc = -1;
     gradebook_init(&b.gb);
     if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
+        outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
         resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||
         make_tmproot(&b, err, errlen) < 0)
         goto out;
+    outdir_record(b.lockfd, b.tmproot);
     salt = batch_salt(o->version, b.seed, sandbox_mode_name(o->mode));
     plan(&b, salt);
     b.bound_ms = worker_bound_ms(o->assignments);
@@ -555,9 +566,15 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     sigprocmask(SIG_BLOCK, &set, &b.oldmask);
     pool_run(&b);
     sigprocmask(SIG_SETMASK, &b.oldmask, NULL);
-    if (gradebook_write(&b.gb, csv, err, errlen) < 0)
+    if (gradebook_write(&b.gb, csv, err, errlen) < 0 && !b.full)
         goto out;
     summary(&b);
+    if (b.full) {
+        util_err(err, errlen, "%s: the disk is full (the file is named above): stopped; every "
+                 "report written before is intact; free space and the same command finishes "
+                 "the batch", o->out);
+        goto out;
+    }
     if (b.interrupted) {
         util_err(err, errlen, "interrupted by signal %d: the reports in progress were not written; "
                  "the same command finishes the batch", b.interrupted);

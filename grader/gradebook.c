@@ -108,7 +108,7 @@ int gradebook_load_report(struct gradebook *gb, const char *student, const char 
                           char *err, size_t errlen)
 {
     char why[UTIL_ERRLEN];
-    char *json = util_read_file(path, NULL, err, errlen);
+    char *json = util_read_file_max(path, REPORT_MAX_BYTES, NULL, err, errlen);
     if (!json)
         return -1;
     struct run_result *r = report_json_parse(json, why, sizeof why);

@@ -35,5 +35,8 @@ char *report_render(const struct run_result *r, enum report_format f, const stru
  * heap run (release with result_run_free, then free), or NULL with err naming the JSON path
  * of the problem, e.g. "$.programs[0].checks[2].status: expected ...". */
 struct run_result *report_json_parse(const char *json, char *err, size_t errlen);
+/* A report file larger than this is refused unread: a real one is at most a few MiB (every
+ * text is capped), and parsing hundreds of MiB of JSON costs GiBs of memory. */
+#define REPORT_MAX_BYTES (16u << 20)
 
 #endif

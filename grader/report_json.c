@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 
+#include "json_utf8.h"
 #include "util.h"
 
 /* A string member: repaired UTF-8, or null when the model has nothing to say. */
@@ -422,6 +423,8 @@ struct run_result *report_json_parse(const char *json, char *err, size_t errlen)
         util_err(err, errlen, "$: expected an object");
         goto out;
     }
+    if (json_utf8_check(root, "$", err, errlen) < 0) /* the grader writes only UTF-8 */
+        goto out;
     if (jp_head(&j, root, r) < 0 || jp_lists(&j, root, r) < 0)
         goto out;
     rc = 0;

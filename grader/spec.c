@@ -7,10 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_utf8.h"
 #include "spec_internal.h"
 #include "util.h"
 
 #define SPEC_DEFAULT_TIMEOUT_MS 2000
+/* The largest spec is a few KiB; a file of megabytes is not a spec, and cJSON would hold every
+ * value of it as a node of its own (a 100 MB array took 4 GiB and 30 s). */
+#define SPEC_MAX_BYTES (1u << 20)
 
 static const char *const spec_top_keys[] = {"schema", "program", "title", "timeout_ms",
                                             "checks", NULL};
@@ -93,6 +97,11 @@ struct spec *spec_parse(const char *path, const char *json, char *err, size_t er
         spec_syntax_error(&j, json, end);
         goto out;
     }
+    char why[UTIL_ERRLEN];
+    if (json_utf8_check(root, "$", why, sizeof why) < 0) {
+        util_err(err, errlen, "%s: %s", path, why);
+        goto out;
+    }
     s = xcalloc(1, sizeof *s);
     s->path = xstrdup(path);
     if (spec_read_top(&j, root, s) < 0) {
@@ -109,7 +118,7 @@ struct spec *spec_load(const char *path, char *err, size_t errlen)
     struct spec_json j = {.file = path, .err = err, .errlen = errlen};
     struct spec *s = NULL;
     size_t len = 0;
-    char *json = util_read_file(path, &len, err, errlen);
+    char *json = util_read_file_max(path, SPEC_MAX_BYTES, &len, err, errlen);
     if (!json)
         goto out;
     /* cJSON stops at a NUL byte; a file with one is not JSON, whatever precedes it. */

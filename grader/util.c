@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,28 +203,70 @@ char *util_read_file(const char *path, size_t *len, char *err, size_t errlen)
     return strbuf_detach(&sb);
 }
 
+char *util_read_file_max(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    /* Asked first, so a 100 MB file is refused without reading it. */
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+        util_err(err, errlen, "%s: %jd bytes: too large (at most %zu)", path,
+                 (intmax_t)st.st_size, max);
+        return NULL;
+    }
+    size_t n = 0;
+    char *data = util_read_file(path, &n, err, errlen);
+    if (data && n > max) { /* it grew since */
+        free(data);
+        util_err(err, errlen, "%s: over %zu bytes: too large", path, max);
+        return NULL;
+    }
+    if (data && len)
+        *len = n;
+    return data;
+}
+
+/* An anonymous file (O_TMPFILE) in path's folder, or -1 where the file system has none. */
+static int util_open_anonymous(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    free(dir);
+    return fd;
+}
+
+/* The data gets a name only when it is complete and on disk: it is written to an anonymous
+ * file, linked as <path>.tmp.<pid> and renamed over path. A process killed while writing
+ * leaves nothing; one killed between link and rename leaves a complete temporary file, which
+ * the next batch removes (outdir.c). Without O_TMPFILE the named file is written directly.
+ * Errors name path (the file the caller meant) and leave errno set, so a caller can tell a
+ * full disk (ENOSPC) from other faults. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int rc = -1;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        util_err(err, errlen, "%s: %s", tmp, strerror(errno));
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid()), proc[64];
+    int rc = -1, saved = 0;
+    int fd = util_open_anonymous(path);
+    bool anon = fd >= 0;
+    if (!anon)
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || util_write_all(fd, data, len) < 0 || fsync(fd) < 0)
         goto out;
-    }
-    if (util_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-        util_err(err, errlen, "%s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (anon && (unlink(tmp), linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0))
         goto out;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        util_err(err, errlen, "%s: %s", path, strerror(errno));
-        unlink(tmp);
+    int closed = close(fd);
+    fd = -1;
+    if (closed < 0 || rename(tmp, path) < 0)
         goto out;
-    }
     rc = 0;
 out:
+    if (rc < 0) {
+        saved = errno;
+        util_err(err, errlen, "%s: %s", path, strerror(saved));
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+        errno = saved;
+    }
     free(tmp);
     return rc;
 }

@@ -42,6 +42,9 @@ int64_t util_now_ms(void);
 
 /* Reads a whole file into a NUL-terminated buffer; returns NULL with err filled. */
 char *util_read_file(const char *path, size_t *len, char *err, size_t errlen);
+/* The same for a file the grader parses (a spec, a report): one larger than max bytes is
+ * refused with err naming it, before it is read, so a 100 MB file costs nothing. */
+char *util_read_file_max(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 /* Writes data to path atomically (temporary file in the same folder, fsync, rename). */
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
