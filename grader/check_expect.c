@@ -81,6 +81,14 @@ static void judge_end(struct check_run *run, const struct spec_expect *x, struct
         v->expected = xstrdup("the program exits normally (no crash, no hang)");
     }
     v->actual = check_describe_end(run);
+    /* A program that was stopped at the deadline may have said something first (a server that
+     * reported its bind() failure and went on): quote it, so the student sees both facts. */
+    if (!v->ok && (o->end == END_TIMEOUT || o->end == END_STOPPED) && (o->out_len || o->err_len)) {
+        char *said = stdout_excerpt(run), *both = xasprintf("%s; before that it %s", v->actual, said);
+        free(said);
+        free(v->actual);
+        v->actual = both;
+    }
 }
 
 static void judge_message(struct check_run *run, struct verdict *v)
@@ -199,6 +207,20 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
     free(q);
     free(text);
     strbuf_release(&got);
+}
+
+static void judge_contacted(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    const struct peer_obs *o = peer_set_obs(run->peers, x->peer);
+    v->expected = xasprintf("the program reaches the grader's server on port %u", o ? o->port : 0);
+    v->ok = o && o->nconns > 0;
+    if (v->ok)
+        v->actual = xasprintf("%zu %s", o->nconns, o->udp ? "sender(s)" : "connection(s)");
+    else if (o && o->swapped_hits)
+        v->actual = xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
+                              o->swapped_hits, o->swapped_port);
+    else
+        v->actual = xasprintf("nothing reached the server on port %u", o ? o->port : 0);
 }
 
 static void judge_echoed(struct check_run *run, struct verdict *v)
@@ -357,6 +379,9 @@ static void judge_one(struct check_run *run, const struct spec_expect *x, struct
         break;
     case EXPECT_REAPED:
         judge_reaped(run, v);
+        break;
+    case EXPECT_PEER_CONTACTED:
+        judge_contacted(run, x, v);
         break;
     }
 }

@@ -48,7 +48,48 @@ struct memcheck_scan {
     int leaked_fds;      /* descriptors opened by the program and still open at exit */
     struct strbuf shown;
     size_t shown_lines;
+    struct strbuf fds;   /* one line per leaked descriptor, in the student's terms */
+    bool in_fd;          /* reading the frames of a leaked descriptor's report */
+    bool fd_socket;
+    char fd_call[32];    /* the call that made it: the first frame's function */
 };
+
+/* "at 0x4F2A1B7: socket (syscall-template.S:120)" -> "socket"; "by 0x...: main (x.c:34)" ->
+ * "main", with *where = "x.c:34" when the frame is in the student's file. */
+static bool memcheck_frame(const char *text, char *fn, size_t fnlen, const char *source,
+                           char *where, size_t wherelen)
+{
+    const char *colon = strstr(text, ": "), *paren;
+    if ((strncmp(text, "at ", 3) != 0 && strncmp(text, "by ", 3) != 0) || !colon ||
+        !(paren = strstr(colon, " (")))
+        return false;
+    snprintf(fn, fnlen, "%.*s", (int)(paren - colon - 2), colon + 2);
+    const char *src = strstr(paren, source);
+    const char *end = src ? strchr(src, ')') : NULL;
+    where[0] = '\0';
+    if (src && end)
+        snprintf(where, wherelen, "%.*s", (int)(end - src), src);
+    return true;
+}
+
+/* Names the line that made a descriptor left open, and the call (socket, accept, open...):
+ * the descriptor's number differs from the run the student saw, the line does not. */
+static void memcheck_fd_frame(struct memcheck_scan *m, const char *text, const char *source)
+{
+    char fn[64], where[128];
+    if (!memcheck_frame(text, fn, sizeof fn, source, where, sizeof where)) {
+        m->in_fd = false;
+        return;
+    }
+    if (!m->fd_call[0])
+        snprintf(m->fd_call, sizeof m->fd_call, "%.31s", fn);
+    if (where[0]) {
+        strbuf_addf(&m->fds, "the %s made by %s() at %s is still open at exit: close() it "
+                    "(on every path) before the program ends\n", m->fd_socket ? "socket" : "file",
+                    m->fd_call, where);
+        m->in_fd = false;
+    }
+}
 
 static void memcheck_scan_line(struct memcheck_scan *m, const char *text, const char *next,
                                const char *source)
@@ -56,7 +97,10 @@ static void memcheck_scan_line(struct memcheck_scan *m, const char *text, const 
     if (strncmp(text, "ERROR SUMMARY: ", 15) == 0)
         m->errors = atoi(text + 15);
     bool fd = strncmp(text, "Open ", 5) == 0;
+    if (m->in_fd && !fd)
+        memcheck_fd_frame(m, text, source);
     if (fd) {
+        m->in_fd = false;
         /* "Open file descriptor 5: ..." / "Open AF_INET6 socket 3: ...": the number before ':' */
         const char *colon = strchr(text, ':'), *num = colon;
         while (num && num > text && num[-1] >= '0' && num[-1] <= '9')
@@ -65,6 +109,9 @@ static void memcheck_scan_line(struct memcheck_scan *m, const char *text, const 
         if (inherited || (num && atoi(num) <= 2))
             return;
         m->leaked_fds++;
+        m->in_fd = true;
+        m->fd_socket = strncmp(text, "Open AF_", 8) == 0;
+        m->fd_call[0] = '\0';
     }
     if (memcheck_line_wanted(text, source) && m->shown_lines < 24) {
         strbuf_addf(&m->shown, "%s\n", text);
@@ -90,7 +137,9 @@ void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char 
 {
     const struct sandbox_outcome *o = &run->outcome;
     char *source = xasprintf("%s.c:", run->ctx->spec->program);
-    struct memcheck_scan m = { -1, 0, { NULL, 0, 0 }, 0 };
+    struct memcheck_scan m = { .errors = -1 };
+    strbuf_init(&m.shown);
+    strbuf_init(&m.fds);
     char *copy = xstrndup(o->err ? o->err : "", o->err_len), *save = NULL;
     char *lines[2] = { strtok_r(copy, "\n", &save), NULL };
     for (; lines[0]; lines[0] = lines[1]) {
@@ -112,12 +161,13 @@ void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char 
     else if (*ok)
         *actual = xstrdup("clean");
     else
-        *actual = xasprintf("%d error%s, %d descriptor%s left open:\n%s", m.errors < 0 ? 0 : m.errors,
+        *actual = xasprintf("%d error%s, %d descriptor%s left open:\n%s%s", m.errors < 0 ? 0 : m.errors,
                             m.errors == 1 ? "" : "s", m.leaked_fds, m.leaked_fds == 1 ? "" : "s",
-                            m.shown.data ? m.shown.data : "");
+                            judge_fds && m.fds.data ? m.fds.data : "", m.shown.data ? m.shown.data : "");
     if (m.errors < 0 && !flagged)
         *ok = false;
     strbuf_release(&m.shown);
+    strbuf_release(&m.fds);
     free(copy);
     free(source);
 }

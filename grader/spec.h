@@ -79,6 +79,8 @@ enum expect_what {
                              done (no accepted descriptor leaked) */
     EXPECT_REAPED,        /* DRIVE: after the clients, at most one child process of the server
                              is left unreaped (a zombie) */
+    EXPECT_PEER_CONTACTED,/* peer `peer` saw at least one connection or datagram: the run a
+                             memcheck check describes really happened */
 };
 
 struct spec_expect {

@@ -25,7 +25,8 @@ static const char *const spec_close_names[] = {"normal", "reset", NULL};
 static const char *const spec_what_names[] = {"ends",   "exit",          "message",
                                               "values", "contains",      "lacks",
                                               "peer_received", "echoed", "running",
-                                              "closed_connections", "no_zombies", NULL};
+                                              "closed_connections", "no_zombies",
+                                              "peer_contacted", NULL};
 static const char *const spec_exit_is_names[] = {"zero", "nonzero", "clean", NULL};
 static const char *const spec_services_names[] = {"lecture", "varied", "no_echo", NULL};
 
@@ -72,13 +73,14 @@ static const char *const spec_exit_keys[] = {"what", "is", "hint", NULL};
 static const char *const spec_values_keys[] = {"what", "type", "values", "max_extra", "hint", NULL};
 static const char *const spec_text_keys[] = {"what", "text", "hint", NULL};
 static const char *const spec_peer_text_keys[] = {"what", "peer", "text", "hint", NULL};
+static const char *const spec_peer_keys_only[] = {"what", "peer", "hint", NULL};
 static const char *const *const spec_what_keys[] = {
     [EXPECT_ENDS] = spec_bare_keys,          [EXPECT_EXIT] = spec_exit_keys,
     [EXPECT_MESSAGE] = spec_bare_keys,       [EXPECT_VALUES] = spec_values_keys,
     [EXPECT_CONTAINS] = spec_text_keys,      [EXPECT_LACKS] = spec_text_keys,
     [EXPECT_PEER_RECEIVED] = spec_peer_text_keys, [EXPECT_ECHOED] = spec_bare_keys,
     [EXPECT_RUNNING] = spec_bare_keys,        [EXPECT_CLOSED] = spec_bare_keys,
-    [EXPECT_REAPED] = spec_bare_keys,
+    [EXPECT_REAPED] = spec_bare_keys,         [EXPECT_PEER_CONTACTED] = spec_peer_keys_only,
 };
 
 #define SPEC_ONLY_DRIVE "only allowed when kind is \"drive\""
@@ -315,6 +317,8 @@ static int spec_check_peer_received(struct spec_json *j, const cJSON *o, const c
         i++;
     if (i == c->npeers)
         return spec_json_fail(j, path, "peer", "no peer named \"%s\" in this check", e->peer);
+    if (e->what == EXPECT_PEER_CONTACTED)
+        return 0;
     /* An empty text is meaningful here: the peer must have received nothing. */
     return spec_json_string(j, o, path, "text", SPEC_REQUIRED, &e->text);
 }
@@ -358,6 +362,7 @@ static int spec_check_expect(struct spec_json *j, const cJSON *o, const char *pa
     case EXPECT_LACKS:
         return spec_json_string(j, o, path, "text", SPEC_REQUIRED | SPEC_NONEMPTY, &e->text);
     case EXPECT_PEER_RECEIVED:
+    case EXPECT_PEER_CONTACTED:
         return spec_check_peer_received(j, o, path, c, e);
     case EXPECT_ECHOED:
     case EXPECT_RUNNING:

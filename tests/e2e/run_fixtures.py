@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Grades fixtures/submissions/<program>/<variant>/ and compares with expected.json beside it.
 
-expected.json: {"build": "ok"|"failed", "failed": [check ids that must fail]}; every other
-check of that program must pass. The seed is random per run (SEED overrides) and printed on
+expected.json: {"build": "ok"|"failed", "failed": [check ids that must fail],
+"skipped": [check ids that must be skipped]}; every other check of that program must pass.
+An error-path check is skipped when the program does none of its normal job (requires_any). The seed is random per run (SEED overrides) and printed on
 any failure so the run can be replayed with --seed.
 """
 import json
@@ -30,15 +31,16 @@ def judge(report, program, expected):
     if prog["build"]["status"] != want_build:
         problems.append(f"build {prog['build']['status']}, expected {want_build}")
     must_fail = set(expected.get("failed", []))
+    must_skip = set(expected.get("skipped", []))
     ids = {c["id"] for c in prog["checks"]}
-    for unknown in must_fail - ids:
+    for unknown in (must_fail | must_skip) - ids:
         problems.append(f"expected.json names unknown check {unknown}")
     for c in prog["checks"]:
         if want_build != "ok":
             if c["status"] != "skipped":
                 problems.append(f"{c['id']}: {c['status']}, expected skipped")
             continue
-        want = "failed" if c["id"] in must_fail else "passed"
+        want = "failed" if c["id"] in must_fail else "skipped" if c["id"] in must_skip else "passed"
         if c["status"] != want:
             problems.append(f"{c['id']}: {c['status']}, expected {want} "
                             f"(actual: {c.get('actual')})")
@@ -63,7 +65,8 @@ def main():
                 expected = json.load(f)
             code, report = grade(binary, d, seed)
             problems = judge(report, program, expected)
-            want_code = 0 if not expected.get("failed") and expected.get("build", "ok") == "ok" else 1
+            clean = not expected.get("failed") and not expected.get("skipped")
+            want_code = 0 if clean and expected.get("build", "ok") == "ok" else 1
             if code != want_code:
                 problems.append(f"exit status {code}, expected {want_code}")
             if problems:
