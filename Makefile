@@ -27,7 +27,7 @@ GRADER_OBJS += landlock.o
 GRADER_OBJS += debuginfo.o
 GRADER_OBJS += cgroup.o
 GRADER_OBJS += outdir.o json_utf8.o
-GRADER_OBJS += proctree.o check_gate.o
+GRADER_OBJS += proctree.o check_gate.o stage.o
 LIB      := $(BUILD)/libsockgrade.a
 OBJS     := $(addprefix $(BUILD)/grader/,$(GRADER_OBJS))
 MAIN_OBJ := $(BUILD)/grader/main.o
@@ -98,6 +98,7 @@ e2e: all $(VALIDATORS)
 	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
 
 # Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack

@@ -24,6 +24,7 @@
 #include "discover.h"
 #include "env.h"
 #include "grade_wire.h"
+#include "stage.h"
 #include "util.h"
 
 #define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
@@ -46,7 +47,8 @@ struct grading {
     struct run_result *r;
     struct spec **specs;
     struct env *envs;
-    char **sources;
+    char **sources;          /* per program: the copy graded (stage.c), else the original */
+    char **staged;           /* per program: that copy, owned */
     char *workroot;
     struct task *tasks;
     size_t ntasks, done, running, nworkdirs;
@@ -123,6 +125,9 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
 {
     char *json;
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
+     * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
+    umask(022);
     if (t->is_build) {
         struct build_result b;
         char *outdir = bin_dir(g, g->specs[t->prog]->program);
@@ -360,6 +365,18 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
+/* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
+ * its files 0600 (mktemp -d, umask 077, a CI checkout): what the grader can read is graded.
+ * A file that cannot be copied (a symbolic link named on the command line) is built in place,
+ * where the sandbox's own view decides, as before. */
+static void stage_program(struct grading *g, size_t i, const char *path)
+{
+    char err[UTIL_ERRLEN], *dir = xasprintf("%s/src-%s", g->workroot, g->specs[i]->program);
+    if (stage_source(path, dir, &g->staged[i], err, sizeof err) == 0)
+        g->sources[i] = g->staged[i];
+    free(dir);
+}
+
 static int load_programs(struct grading *g, const struct discovery *d)
 {
     struct run_result *r = g->r;
@@ -369,6 +386,7 @@ static int load_programs(struct grading *g, const struct discovery *d)
     g->specs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->specs);
     g->envs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->envs);
     g->sources = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->sources);
+    g->staged = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->staged);
     g->built = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->built);
     g->vg_failure = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->vg_failure);
     for (size_t i = 0; i < d->nfound; i++) {
@@ -388,9 +406,11 @@ static int load_programs(struct grading *g, const struct discovery *d)
         for (size_t k = 0; k < p->nchecks; k++)
             check_result_init(&p->checks[k], &g->specs[i]->checks[k]);
         g->sources[i] = d->found[i].path;
+        stage_program(g, i, d->found[i].path);
         env_make(&g->envs[i], g->o->seed, d->found[i].program);
         char *bindir = bin_dir(g, d->found[i].program);
-        mkdir(bindir, 0755);
+        if (mkdir(bindir, 0755) == 0)
+            chmod(bindir, 0755); /* not the caller's umask: the sandbox's uid runs what lands here */
         free(bindir);
     }
     return 0;
@@ -483,6 +503,9 @@ out:
     }
     free(g.specs);
     free(g.envs);
+    for (size_t i = 0; g.staged && i < r->nprograms; i++)
+        free(g.staged[i]);
+    free(g.staged);
     free(g.sources);
     for (size_t i = 0; g.vg_failure && i < r->nprograms; i++)
         free(g.vg_failure[i]);
