@@ -98,6 +98,7 @@ e2e: all $(VALIDATORS)
 	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
 
@@ -133,7 +134,14 @@ bench: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: uninstall gradescope hostile FORCE
+.PHONY: uninstall gradescope hostile platform-test FORCE
+
+# The recipes where they will run (tests/platform/platform_test.sh): a fresh minimal Debian root
+# runs the Gradescope setup.sh and run_autograder, the GitHub workflow's steps, GCC 11 and a
+# machine without Valgrind; clang builds the grader. As root; the root is cached in
+# $(BUILD)/platform.
+platform-test:
+	@sh tests/platform/platform_test.sh $(BUILD)
 
 # make install PREFIX=/usr/local DESTDIR=: the binary, the specs and references it grades
 # with, and the man page. Only the grader is built (no references, no test tools).

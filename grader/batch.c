@@ -170,20 +170,29 @@ static int load_students(struct batch *b, const char *const *subs, size_t n, cha
 }
 
 /* Without --seed, a re-run reuses the folder's seed: a new one would change every student's
- * environment, hence every fingerprint, and regrade the whole class. */
+ * environment, hence every fingerprint, and regrade the whole class. Another --seed than the
+ * folder's is refused without --force: it would mix two environments in one gradebook. */
 static int resolve_seed(struct batch *b, char *err, size_t errlen)
 {
     char *path = xasprintf("%s/.seed", b->o->out), buf[32];
+    char *text = util_read_file(path, NULL, NULL, 0), *end;
+    bool known = false;
+    unsigned long long v = 0;
     b->seed = b->o->seed;
-    if (!b->o->seed_given) {
-        char *text = util_read_file(path, NULL, NULL, 0), *end;
-        if (text) {
-            errno = 0;
-            unsigned long long v = strtoull(text, &end, 10);
-            if (!errno && end != text && (*end == '\n' || !*end))
-                b->seed = v;
-            free(text);
-        }
+    if (text) {
+        errno = 0;
+        v = strtoull(text, &end, 10);
+        known = !errno && end != text && (*end == '\n' || !*end);
+        free(text);
+    }
+    if (known && !b->o->seed_given)
+        b->seed = v;
+    if (known && b->o->seed_given && v != b->o->seed && !b->o->force) {
+        free(path);
+        return util_err(err, errlen, "%s was graded with seed %llu: --seed %llu would grade "
+                        "students in another environment beside those graded before; give "
+                        "--seed %llu, another --out, or --force to regrade everyone",
+                        b->o->out, v, (unsigned long long)b->o->seed, v);
     }
     snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)b->seed);
     int rc = util_write_file_atomic(path, buf, strlen(buf), err, errlen);
@@ -553,6 +562,7 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     sigset_t set;
     int rc = -1;
     gradebook_init(&b.gb);
+    b.gb.assignments = o->assignments;
     if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
         outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
         resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||

@@ -51,17 +51,23 @@ static int merge_scan(struct merge *m, size_t dir, char *err, size_t errlen)
 {
     DIR *d = opendir(m->dirs[dir]);
     struct dirent *e;
+    bool batch = false; /* a batch folder has its .seed, and reports once a student is graded */
     if (!d)
         return util_err(err, errlen, "%s: %s", m->dirs[dir], strerror(errno));
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
+        batch |= strcmp(e->d_name, ".seed") == 0;
         if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
             continue;
         char *student = xstrndup(e->d_name, len - 5);
         merge_note(m, student, dir);
         free(student);
+        batch = true;
     }
     closedir(d);
+    if (!batch)
+        return util_err(err, errlen, "%s is not a folder written by 'sockgrade batch' (no .seed, "
+                        "no report): nothing to merge", m->dirs[dir]);
     return 0;
 }
 
@@ -130,13 +136,15 @@ static void merge_check_seeds(const struct gradebook *gb)
         }
 }
 
-int batch_merge(const char *const *dirs, size_t ndirs, const char *out, char *err, size_t errlen)
+int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const char *assignments,
+                char *err, size_t errlen)
 {
     struct merge m = { dirs, ndirs, out, NULL, 0 };
     struct gradebook gb;
     char *csv = xasprintf("%s/gradebook.csv", out);
     int rc = -1;
     gradebook_init(&gb);
+    gb.assignments = assignments;
     if (mkdir(out, 0755) < 0 && errno != EEXIST) {
         util_err(err, errlen, "cannot create %s: %s", out, strerror(errno));
         goto out;

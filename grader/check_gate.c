@@ -18,6 +18,17 @@ static const struct check_result *gate_find(const struct program_result *pr, con
     return NULL;
 }
 
+/* Every check it requires was not counted (this machine cannot run them): neither is it. */
+static bool gate_not_counted(const struct spec_check *c, const struct program_result *pr)
+{
+    for (size_t r = 0; r < c->nrequires; r++) {
+        const struct check_result *req = gate_find(pr, c->requires_any[r]);
+        if (req && !result_not_counted(req))
+            return false;
+    }
+    return true;
+}
+
 static bool gate_open(const struct spec_check *c, const struct program_result *pr)
 {
     for (size_t r = 0; r < c->nrequires; r++) {
@@ -51,5 +62,10 @@ void check_apply_requirements(const struct spec *s, struct program_result *pr)
         r->actual = strbuf_detach(&sb);
         r->status = STATUS_SKIPPED;
         r->score = 0;
+        if (gate_not_counted(c, pr)) {
+            free(r->actual);
+            r->actual = xstrdup(RESULT_NOT_COUNTED "it counts only with a check this machine cannot run");
+            r->max_score = 0;
+        }
     }
 }

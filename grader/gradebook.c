@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "report.h"
+#include "spec.h"
 
 void gradebook_init(struct gradebook *gb)
 {
     gb->rows = NULL;
     gb->nrows = 0;
+    gb->assignments = NULL;
 }
 
 static void row_free(struct gradebook_row *row)
@@ -57,6 +59,10 @@ static void row_fill(struct gradebook_row *row, const struct run_result *r)
     for (size_t i = 0; i < r->nmissing; i++)
         row->scores[r->nprograms + i] = (struct gradebook_score){ xstrdup(r->missing[i]), false, 0, 0 };
     row->status = run_status(r);
+    for (size_t i = 0; i < r->nprograms; i++)
+        for (size_t k = 0; k < r->programs[i].nchecks; k++)
+            row->advisories += r->programs[i].checks[k].level == LEVEL_ROBUSTNESS &&
+                               r->programs[i].checks[k].status == STATUS_FAILED;
     row->seed = r->seed;
     row->score = r->score;
 }
@@ -182,8 +188,38 @@ static void csv_number(struct strbuf *sb, double v)
     strbuf_addf(sb, "%.15g", v == 0 ? 0.0 : v);
 }
 
-/* The union of the rows' programs, sorted, and each column's points (largest seen). */
+/* A program's points from its spec: for a column nobody handed in. 0 when unknown. */
+static double spec_points(const struct gradebook *gb, const char *program)
+{
+    if (!gb->assignments)
+        return 0;
+    char err[UTIL_ERRLEN], *path = xasprintf("%s/%s/spec.json", gb->assignments, program);
+    struct spec *s = spec_load(path, err, sizeof err);
+    double points = s ? spec_max_score(s) : 0;
+    spec_free(s);
+    free(path);
+    return points;
+}
+
+static size_t csv_union(const struct gradebook *gb, char ***names, double **max);
+
+/* The union of the rows' programs, sorted, and each column's points: the largest graded (what
+ * this machine counted), else the spec's. */
 static size_t csv_columns(const struct gradebook *gb, char ***names, double **max)
+{
+    size_t n = csv_union(gb, names, max);
+    for (size_t c = 0; c < n; c++) {
+        bool graded = false;
+        for (size_t r = 0; r < gb->nrows; r++)
+            for (size_t s = 0; s < gb->rows[r].nscores; s++)
+                graded |= gb->rows[r].scores[s].found && strcmp(gb->rows[r].scores[s].program, (*names)[c]) == 0;
+        if (!graded)
+            (*max)[c] = spec_points(gb, (*names)[c]);
+    }
+    return n;
+}
+
+static size_t csv_union(const struct gradebook *gb, char ***names, double **max)
 {
     size_t n = 0;
     *names = NULL;
@@ -225,7 +261,9 @@ static void csv_row(struct strbuf *sb, const struct gradebook_row *row, char *co
     csv_number(sb, row->score);
     strbuf_addstr(sb, ",");
     csv_number(sb, total_max);
-    strbuf_addf(sb, ",%s\r\n", row->status);
+    const char *status = strcmp(row->status, "error") == 0 ? "error"
+                         : row->score >= total_max - 1e-9 ? "full_marks" : "lost_points";
+    strbuf_addf(sb, ",%s,%zu\r\n", status, row->advisories);
 }
 
 char *gradebook_csv(const struct gradebook *gb)
@@ -241,7 +279,7 @@ char *gradebook_csv(const struct gradebook *gb)
         csv_text(&sb, names[c]);
         total_max += max[c];
     }
-    strbuf_addstr(&sb, ",total,max,status\r\n");
+    strbuf_addstr(&sb, ",total,max,status,advisories\r\n");
     for (size_t r = 0; r < gb->nrows; r++)
         csv_row(&sb, &gb->rows[r], names, ncols, total_max);
     free(names);

@@ -21,6 +21,7 @@ struct gradebook_score {
 struct gradebook_row {
     char *student;
     const char *status;  /* "passed", "failed" or "error", as the report's status */
+    size_t advisories;   /* robustness checks failed: advice, worth no points by default */
     uint64_t seed;
     struct gradebook_score *scores;
     size_t nscores;
@@ -30,6 +31,9 @@ struct gradebook_row {
 struct gradebook {
     struct gradebook_row *rows;  /* sorted by student name */
     size_t nrows;
+    /* The assignment's spec folder (assignments/): a program nobody handed in still has its
+     * points in max. NULL: such a column is worth 0 (tests). */
+    const char *assignments;
 };
 
 void gradebook_init(struct gradebook *gb);
@@ -52,8 +56,10 @@ int gradebook_load_dir(struct gradebook *gb, const char *dir, char *err, size_t 
  * or begins or ends with a space. */
 void gradebook_csv_field(struct strbuf *sb, const char *s);
 /* The CSV document (CRLF line ends, as RFC 4180 says). A program column holds the student's
- * score for it, empty when the program was missing; max is the sum of every column's points,
- * so a missing program counts as zero of its points. */
+ * score for it, empty when the program was missing; max is the sum of every program's points
+ * (as graded, else from its spec), so a missing program counts as zero of its points. status
+ * is full_marks, lost_points or error (the grader failed: regraded on the next run);
+ * advisories counts the robustness checks failed, which cost no points by default. */
 char *gradebook_csv(const struct gradebook *gb);
 /* Writes gradebook_csv() to path atomically. */
 int gradebook_write(const struct gradebook *gb, const char *path, char *err, size_t errlen);

@@ -263,6 +263,11 @@ static int cmd_check(int argc, char **argv, struct cli *c)
         fputs("sockgrade check: no PATH given\n\n", stderr);
         usage_exit(usage_check, 2);
     }
+    for (int i = first; i < argc; i++) /* a typo is the caller's, said in one line */
+        if (access(argv[i], F_OK) < 0) {
+            fprintf(stderr, "sockgrade check: %s: %s\n", argv[i], strerror(errno));
+            return 2;
+        }
     return grade_and_report((const char *const *)argv + first, (size_t)(argc - first), c);
 }
 
@@ -296,6 +301,9 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
         usage_exit(usage_selftest, 2);
     char *ref = xasprintf("%s/reference", c->data);
     const char *paths[] = { ref };
+    if (access(ref, R_OK) < 0)
+        die("selftest grades the reference programs, and %s has none (%s): this copy of the "
+            "grader was installed without them (the Gradescope zip leaves them out)", c->data, strerror(errno));
     c->format = FORMAT_TEXT;
     c->require_all = true;
     int status = grade_and_report(paths, 1, c);
@@ -394,7 +402,6 @@ static int cmd_merge(int argc, char **argv, struct cli *c)
     const char *out = NULL;
     char err[UTIL_ERRLEN];
     int ch;
-    (void)c;
     optind = 1;
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         if (ch == 'o')
@@ -406,8 +413,11 @@ static int cmd_merge(int argc, char **argv, struct cli *c)
         fputs("sockgrade merge: no DIR given\n\n", stderr);
         usage_exit(usage_merge, 2);
     }
-    if (batch_merge((const char *const *)argv + optind, (size_t)(argc - optind),
-                    out ? out : argv[optind], err, sizeof err) < 0) {
+    char *assignments = xasprintf("%s/assignments", c->data);
+    int rc = batch_merge((const char *const *)argv + optind, (size_t)(argc - optind),
+                         out ? out : argv[optind], assignments, err, sizeof err);
+    free(assignments);
+    if (rc < 0) {
         fprintf(stderr, "sockgrade: %s\n", err);
         return 2;
     }

@@ -258,7 +258,11 @@ static void text_footer(struct text_ctx *t, const struct run_result *r)
         strbuf_addstr(&t->sb, ".c?\n");
     }
     if (r->nprograms == 0) {
-        text_color(t, C_YELLOW, "no lecture program found in this folder");
+        size_t n = r->submission ? strlen(r->submission) : 0;
+        bool file = n > 2 && strcmp(r->submission + n - 2, ".c") == 0;
+        text_color(t, C_YELLOW, file ? "not a lecture program: a file must be named after its "
+                                       "program, e.g. tcp_echocli.c (sockgrade list names them)"
+                                     : "no lecture program found in this folder");
         strbuf_addstr(&t->sb, "\n");
     }
     if (r->error) {

@@ -23,6 +23,14 @@ if [ "${SOCKGRADE_NONS_INNER:-}" != 1 ]; then
         [ "${NONS_REQUIRE:-0}" = 1 ] && exit 1
         exit 0
     fi
+    # The textbook-style fixtures graded with namespaces, out here, so that the part inside can
+    # compare its none-mode verdicts with them (beside the binary: the inside has its own /tmp).
+    SEED=${SEED:-$(( $(date +%s) % 100000 ))}
+    export SEED
+    tb=$(mktemp -d) && chmod 755 "$tb"
+    for d in "$root"/fixtures/submissions/*/textbook_correct; do cp "$d"/*.c "$tb/"; done
+    "$bin" check --sandbox auto --format json --seed "$SEED" "$tb" >"$bin.nons-textbook.json" 2>/dev/null
+    rm -rf "$tb"
     exec unshare --user --map-root-user --mount env SOCKGRADE_NONS_INNER=1 sh "$0" "$bin"
 fi
 
@@ -92,12 +100,19 @@ skipped = passed = 0
 for p in r["programs"]:
     spec = json.load(open(os.path.join(sys.argv[2], p["name"], "spec.json")))
     need = {c["id"]: needs(c) for c in spec["checks"]}
+    gates = {c["id"]: c.get("requires_any", []) for c in spec["checks"]}
     assert p["build"]["status"] == "ok", p["name"]
     for c in p["checks"]:
         where = "%s/%s" % (p["name"], c["id"])
         if need[c["id"]]:
             assert c["status"] == "skipped", (where, c["status"])
-            assert c["actual"].startswith("needs the namespace sandbox: "), (where, c.get("actual"))
+            assert c["actual"].startswith("not counted: needs the namespace sandbox: "), (where, c.get("actual"))
+            assert c["max_score"] == 0, (where, "a check that cannot run here still counts")
+            skipped += 1
+        elif c["status"] == "skipped" and all(need.get(q) for q in gates[c["id"]]) and gates[c["id"]]:
+            # gated on checks that all need namespaces: it cannot count either
+            assert c["actual"].startswith("not counted: "), (where, c.get("actual"))
+            assert c["max_score"] == 0, (where, "a check that cannot run here still counts")
             skipped += 1
         else:
             assert c["status"] == "passed", (where, c["status"], c.get("actual"))
@@ -105,6 +120,25 @@ for p in r["programs"]:
 assert len(r["programs"]) == 13 and skipped > 0 and passed > 0, (len(r["programs"]), skipped, passed)
 print("%d passed, %d skipped" % (passed, skipped))
 ' "$tmp/ref.json" "$root/assignments"
+
+expect "reference: full marks, the skipped checks not counted in the maximum" py '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["score"] == r["max_score"] > 0, (r["score"], r["max_score"])
+' "$tmp/ref.json"
+"$bin" check --sandbox auto --seed "$seed" "$root/reference" >"$tmp/ref.txt" 2>/dev/null
+expect "the text summary says which checks were not counted" \
+    grep -q "skipped ([0-9]* not counted: this grading machine cannot run them)" "$tmp/ref.txt"
+
+# ---- the textbook-style fixtures: a textbook tcp_echoserv (no SO_REUSEADDR) is graded after
+# checks whose servers left their ports in TIME_WAIT, and the class after it, twice in a row
+mkdir "$tmp/textbook"
+for d in "$root"/fixtures/submissions/*/textbook_correct; do cp "$d"/*.c "$tmp/textbook/"; done
+for run in 1 2; do
+    grade "$tmp/textbook$run.json" "$tmp/textbook"
+    expect "textbook-style fixtures, run $run: the verdicts of namespaces mode, the checks not counted aside" \
+        python3 "$root/tests/platform/same_verdicts.py" "$bin.nons-textbook.json" "$tmp/textbook$run.json" textbook
+done
 
 # ---- a buggy submission still fails --------------------------------------------------------
 fx=$root/fixtures/submissions/udp_echoserv/precedence

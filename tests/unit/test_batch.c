@@ -304,10 +304,10 @@ Test(gradebook, rows_from_json_reports)
     gradebook_init(&gb);
     cr_assert_eq(gradebook_load_dir(&gb, dir, err, sizeof err), 3, "broken.json is left out");
     char *csv = gradebook_csv(&gb);
-    cr_assert_str_eq(csv, "student,tcp_echocli,tcp_echoserv,total,max,status\r\n"
-                          "'=cmd,6,,6,10,passed\r\n"
-                          "kim,0.3,,0.3,10,failed\r\n"
-                          "lee,6,0.5,6.5,10,failed\r\n");
+    cr_assert_str_eq(csv, "student,tcp_echocli,tcp_echoserv,total,max,status,advisories\r\n"
+                          "'=cmd,6,,6,10,lost_points,0\r\n"
+                          "kim,0.3,,0.3,10,lost_points,0\r\n"
+                          "lee,6,0.5,6.5,10,lost_points,0\r\n");
     cr_assert_str_eq(gradebook_find(&gb, "lee")->status, "failed");
     cr_assert_null(gradebook_find(&gb, "broken"));
     free(csv);
@@ -324,7 +324,7 @@ Test(gradebook, a_grader_error_is_a_row_with_status_error)
     gradebook_init(&gb);
     gradebook_put(&gb, "park", &r);
     char *csv = gradebook_csv(&gb);
-    cr_assert_str_eq(csv, "student,total,max,status\r\npark,0,0,error\r\n");
+    cr_assert_str_eq(csv, "student,total,max,status,advisories\r\npark,0,0,error,0\r\n");
     struct run_result *ok = run_with(1, cli, (double[]){ 6 }, (double[]){ 6 }, NULL);
     gradebook_put(&gb, "park", ok); /* a regrade replaces the row */
     cr_assert_eq(gb.nrows, 1);
@@ -345,18 +345,18 @@ Test(gradebook, written_atomically_and_read_by_merge)
     put("s1/.seed", "5\n");
     char *s1 = at("s1"), *s2 = at("s2"), *out = at("all"), err[UTIL_ERRLEN];
     const char *dirs[] = { s1, s2 };
-    cr_assert_eq(batch_merge(dirs, 2, out, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(batch_merge(dirs, 2, out, NULL, err, sizeof err), 0, "%s", err);
     char *csv = read_at("all/gradebook.csv");
-    cr_assert_str_eq(csv, "student,tcp_echocli,tcp_echoserv,total,max,status\r\n"
-                          "kim,2,,2,10,failed\r\n"   /* the later folder's report wins */
-                          "lee,6,4,10,10,passed\r\n");
+    cr_assert_str_eq(csv, "student,tcp_echocli,tcp_echoserv,total,max,status,advisories\r\n"
+                          "kim,2,,2,10,lost_points,0\r\n"   /* the later folder's report wins */
+                          "lee,6,4,10,10,full_marks,0\r\n");
     char *fp = read_at("all/.lee.fingerprint"), *seed = read_at("all/.seed");
     cr_assert_str_eq(fp, "00000000000000ff\n");
     cr_assert_str_eq(seed, "5\n");
-    cr_assert_eq(batch_merge(dirs, 1, s1, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(batch_merge(dirs, 1, s1, NULL, err, sizeof err), 0, "%s", err);
     char *alone = read_at("s1/gradebook.csv");
-    cr_assert_str_eq(alone, "student,tcp_echocli,tcp_echoserv,total,max,status\r\n"
-                            "kim,6,,6,6,passed\r\n", "merging one folder rebuilds its gradebook");
+    cr_assert_str_eq(alone, "student,tcp_echocli,tcp_echoserv,total,max,status,advisories\r\n"
+                            "kim,6,,6,6,full_marks,0\r\n", "merging one folder rebuilds its gradebook");
     free(alone);
     free(fp);
     free(seed);
@@ -366,11 +366,42 @@ Test(gradebook, written_atomically_and_read_by_merge)
     free(out);
 }
 
+Test(gradebook, merge_refuses_a_folder_batch_did_not_write)
+{
+    put("notes/readme.txt", "not a batch folder\n");
+    char *notes = at("notes"), *out = at("out3"), err[UTIL_ERRLEN];
+    const char *dirs[] = { notes };
+    cr_assert_eq(batch_merge(dirs, 1, out, NULL, err, sizeof err), -1);
+    cr_assert(strstr(err, "is not a folder written by 'sockgrade batch'"), "%s", err);
+    free(notes);
+    free(out);
+}
+
+Test(gradebook, robustness_failures_are_advisories_and_cost_no_full_marks)
+{
+    struct run_result *r = run_with(1, cli, (double[]){ 6 }, (double[]){ 6 }, NULL);
+    r->programs[0].checks = xrealloc(r->programs[0].checks, (r->programs[0].nchecks + 1) * sizeof *r->programs[0].checks);
+    struct check_result *c = &r->programs[0].checks[r->programs[0].nchecks++];
+    memset(c, 0, sizeof *c);
+    c->id = xstrdup("exit_status");
+    c->level = LEVEL_ROBUSTNESS;
+    c->status = STATUS_FAILED;
+    struct gradebook gb;
+    gradebook_init(&gb);
+    gradebook_put(&gb, "kim", r);
+    char *csv = gradebook_csv(&gb);
+    cr_assert_str_eq(csv, "student,tcp_echocli,total,max,status,advisories\r\nkim,6,6,6,full_marks,1\r\n");
+    free(csv);
+    gradebook_free(&gb);
+    result_run_free(r);
+    free(r);
+}
+
 Test(gradebook, merge_of_a_missing_folder_fails)
 {
     char *nowhere = at("nowhere"), *out = at("out2"), err[UTIL_ERRLEN];
     const char *dirs[] = { nowhere };
-    cr_assert_eq(batch_merge(dirs, 1, out, err, sizeof err), -1);
+    cr_assert_eq(batch_merge(dirs, 1, out, NULL, err, sizeof err), -1);
     cr_assert(strstr(err, "nowhere"), "%s", err);
     free(nowhere);
     free(out);

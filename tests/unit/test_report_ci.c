@@ -147,6 +147,29 @@ Test(report_junit, structure_and_counts)
     run_free(r);
 }
 
+Test(report_junit, hidden_checks_keep_their_details)
+{
+    struct run_result *r = sample();
+    char *out = report_junit(r);
+    cr_assert(xml_well_formed(out), "%s", out);
+    cr_assert(!strstr(out, "SECRET-"), "a hidden check leaks: %s", out);
+    cr_assert(!strstr(out, "LATER-"), "an after-due-date check leaks: %s", out);
+    cr_assert(strstr(out, "(hidden check)"), "%s", out);
+    cr_assert(strstr(out, "(details after the due date)"), "%s", out);
+    free(out);
+    run_free(r);
+}
+
+Test(report_text, student_view_hides_hidden_checks)
+{
+    struct run_result *r = sample();
+    struct report_options o = { false, true };
+    char *out = report_text(r, &o);
+    cr_assert(!strstr(out, "SECRET-") && !strstr(out, "LATER-"), "%s", out);
+    free(out);
+    run_free(r);
+}
+
 Test(report_junit, escapes_hostile_text)
 {
     struct run_result *r = hostile_sample();
