@@ -420,6 +420,13 @@ void check_judge(struct check_run *run, struct check_result *out)
         v.hint = v.ok ? NULL : c->hint ? c->hint : "read the Valgrind lines: each names the "
                  "problem and the line of your program where it happened";
     }
+    /* Whatever expectation failed, a peer that was missed for its byte-swapped port is the
+     * cause the student needs: every check of the run then names it alike (said once). */
+    for (size_t i = 0; !v.ok && run->peers && i < peer_set_count(run->peers); i++) {
+        const struct peer_obs *o = peer_set_obs_at(run->peers, i);
+        if (o->nconns == 0 && o->swapped_hits > 0)
+            v.hint = swapped_hint(o);
+    }
     if (run->error[0]) {
         out->status = STATUS_ERROR;
         out->actual = xstrdup(run->error);

@@ -29,6 +29,7 @@ struct text_ctx {
     const struct report_options *o;
     size_t passed, failed, skipped, errors;
     size_t not_counted;   /* of the skipped: checks this machine could not run */
+    const char *cause;    /* the program's shared hint, said once (text_shared_cause) */
 };
 
 static void text_color(struct text_ctx *t, const char *color, const char *s)
@@ -177,8 +178,32 @@ static void text_check(struct text_ctx *t, const struct check_result *c)
     if (c->status == STATUS_FAILED || c->status == STATUS_ERROR) {
         text_detail(t, "expected: ", c->expected, NL_VALUE);
         text_detail(t, "actual:   ", c->actual, NL_VALUE);
-        text_detail(t, "hint:     ", c->hint, NL_BLOCK);
+        bool shared = t->cause && c->hint && strcmp(c->hint, t->cause) == 0;
+        text_detail(t, "hint:     ", shared ? "the cause named above the checks; fix that first"
+                                            : c->hint, NL_BLOCK);
     }
+}
+
+/* One cause that fails several checks (a port with its bytes swapped fails every exchange)
+ * gives them the same hint: it is said once, above the checks, and each of them points to
+ * it. Returns that hint and how many checks share it, or NULL. */
+static const char *text_shared_cause(const struct text_ctx *t, const struct program_result *p,
+                                     size_t *count)
+{
+    for (size_t i = 0; i < p->nchecks; i++) {
+        const struct check_result *a = &p->checks[i];
+        if (a->status != STATUS_FAILED || !a->hint || text_hidden(t, a))
+            continue;
+        size_t n = 0;
+        for (size_t k = i; k < p->nchecks; k++)
+            n += p->checks[k].status == STATUS_FAILED && p->checks[k].hint &&
+                 !text_hidden(t, &p->checks[k]) && strcmp(p->checks[k].hint, a->hint) == 0;
+        if (n >= 2) {
+            *count = n;
+            return a->hint;
+        }
+    }
+    return NULL;
 }
 
 static void text_build(struct text_ctx *t, const struct build_result *b)
@@ -219,8 +244,18 @@ static void text_program(struct text_ctx *t, const struct program_result *p)
     text_points(t, p->score, p->max_score);
     strbuf_addstr(&t->sb, "  ");
     text_build(t, &p->build);
+    size_t shared = 0;
+    t->cause = text_shared_cause(t, p, &shared);
+    if (t->cause) {
+        char *label = xasprintf("  %zu checks failed for one cause: ", shared);
+        text_color(t, C_RED, label);
+        text_escaped(t, t->cause, NL_BLOCK, "    ");
+        strbuf_addstr(&t->sb, "\n");
+        free(label);
+    }
     for (size_t i = 0; i < p->nchecks; i++)
         text_check(t, &p->checks[i]);
+    t->cause = NULL;
 }
 
 static void text_header(struct text_ctx *t, const struct run_result *r)
@@ -266,7 +301,7 @@ static void text_footer(struct text_ctx *t, const struct run_result *r)
         strbuf_addstr(&t->sb, "\n");
     }
     if (r->error) {
-        text_color(t, C_RED, "internal error: ");
+        text_color(t, C_RED, "cannot grade: "); /* the grader's fault, or a submission it refuses to guess about */
         text_escaped(t, r->error, NL_MARK, "");
         strbuf_addstr(&t->sb, "\n");
     }

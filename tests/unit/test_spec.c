@@ -342,7 +342,8 @@ ParameterizedTestParameters(spec, malformed)
          "spec.json: $.checks[0].expect: must not be empty"},
         {"bad what", SPEC(RUN_EXPECT("", "{'what': 'prints'}")),
          "spec.json: $.checks[0].expect[0].what: expected one of 'ends', 'exit', 'message', "
-         "'values', 'contains', 'lacks', 'peer_received', 'echoed', 'running'; got 'prints'"},
+         "'values', 'contains', 'lacks', 'peer_received', 'echoed', 'running', "
+         "'closed_connections', 'no_zombies', 'peer_contacted'; got 'prints'"},
         {"exit without is", SPEC(RUN_EXPECT("", "{'what': 'ends'}, {'what': 'exit'}")),
          "spec.json: $.checks[0].expect[1]: missing required key 'is'"},
         {"key not allowed for what", SPEC(RUN_EXPECT("", "{'what': 'exit', 'is': 'zero', "
@@ -378,6 +379,25 @@ ParameterizedTestParameters(spec, malformed)
          "check"},
         {"expect hint not a string", SPEC(RUN_EXPECT("", "{'what': 'ends', 'hint': 1}")),
          "spec.json: $.checks[0].expect[0].hint: expected a string, got 1"},
+        {"requires an unknown check", SPEC(RUN("'requires_any': ['nope'], ")),
+         "spec.json: $.checks[0].requires_any[0]: no check with id 'nope' in this spec"},
+        {"requires itself", SPEC(RUN("'requires_any': ['a'], ")),
+         "spec.json: $.checks[0].requires_any[0]: a check cannot require itself"},
+        {"requires a gated check", SPEC(RUN("'requires_any': ['b'], ") ", "
+                                        "{'id': 'b', 'description': 'd', 'kind': 'run', "
+                                        "'requires_any': ['c'], 'expect': [{'what': 'ends'}]}, "
+                                        OK_CHECK("c")),
+         "spec.json: $.checks[0].requires_any[0]: 'b' has requirements of its own: require the "
+         "checks of the normal job directly"},
+        {"delay on a tcp peer", SPEC(RUN("'peers': [{'name': 'p', 'type': 'tcp_echo', 'port': 7, "
+                                         "'delay_ms': 5}], ")),
+         "spec.json: $.checks[0].peers[0].delay_ms: only allowed when type is 'udp_echo'"},
+        {"closed_connections in a run check", SPEC(RUN_EXPECT("", "{'what': 'closed_connections'}")),
+         "spec.json: $.checks[0].expect[0].what: 'closed_connections' is only allowed when kind is 'drive'"},
+        {"no_zombies without clients", SPEC(DRIVE("", "{'what': 'no_zombies'}")),
+         "spec.json: $.checks[0].expect[0].what: 'no_zombies' needs at least one client in this check"},
+        {"peer_contacted of no such peer", SPEC(RUN_EXPECT("", "{'what': 'peer_contacted', 'peer': 'x'}")),
+         "spec.json: $.checks[0].expect[0].peer: no peer named 'x' in this check"},
         {"second check's error path", SPEC(OK_CHECK("a") ", " RUN("'level': 'hard', ")),
          "spec.json: $.checks[1].level: expected one of 'core', 'robustness'; got 'hard'"},
     };
