@@ -201,7 +201,16 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 REPLAY_BINS  := $(addprefix $(BUILD)/tests/replay_,$(FUZZ_TARGETS))
 
-.PHONY: fuzz fuzz-build
+.PHONY: fuzz fuzz-build chaos stress
+# A batch killed with SIGKILL 20 times at seeded moments must end as an uninterrupted one
+# and leave nothing behind (docs/fuzzing.md); two to three minutes.
+chaos: all
+	@sh tests/e2e/test_chaos.sh $(BUILD)/sockgrade
+
+# Verdicts under load: the fixtures graded idle and with every core saturated, compared
+# (docs/fuzzing.md). Long (the whole set twice): not in CI.
+stress: all
+	@sh tests/e2e/test_stress.sh $(BUILD)/sockgrade
 fuzz-build:
 	@sh tests/fuzz/deps.sh
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR)/lib CC=$(FUZZ_CC) \

@@ -132,7 +132,8 @@ static void sweep_stale(const char *parent)
             pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
             continue;
         char *dir = xasprintf("%s/%s", parent, e->d_name);
-        rmdir(dir);
+        if (rmdir(dir) == 0) /* said, since only a grader killed mid-run leaves one */
+            warn("removed %s, the cgroup of a grader process that died (pid %d)", dir, pid);
         free(dir);
     }
     if (d)
