@@ -173,6 +173,8 @@ uninstall:
 # sources in sockgrade/, built on Gradescope by setup.sh). Zipped with Python's zipfile,
 # which keeps the executable bits and needs no zip package. No reference/: those are the
 # solutions, and grading does not need them (setup.sh validates the specs instead).
+# GS_PROGRAMS="tcp_echocli udp_echocli": an assignment of those programs only (--programs).
+GS_PROGRAMS ?=
 GS_STAGE := $(BUILD)/gradescope
 gradescope:
 	rm -rf $(GS_STAGE) $(BUILD)/gradescope-autograder.zip
@@ -180,6 +182,7 @@ gradescope:
 	cp platform/gradescope/setup.sh platform/gradescope/run_autograder $(GS_STAGE)/
 	cp -R Makefile README.md grader assignments $(GS_STAGE)/sockgrade/
 	cp tools/deps.sh $(GS_STAGE)/sockgrade/tools/
+	printf '%s\n' "$(GS_PROGRAMS)" >$(GS_STAGE)/sockgrade/programs
 	cd $(GS_STAGE) && python3 -m zipfile -c ../gradescope-autograder.zip setup.sh run_autograder sockgrade
 	@echo "built $(BUILD)/gradescope-autograder.zip"
 

@@ -319,7 +319,7 @@ static _Noreturn void worker_main(const struct batch *b, const struct student *s
     sigprocmask(SIG_SETMASK, &b->oldmask, NULL); /* submissions must not inherit blocked signals */
     setenv("TMPDIR", s->tmp, 1);
     memset(&r, 0, sizeof r);
-    struct grade_options go = { b->seed, b->o->mode, b->o->student_jobs, b->o->assignments };
+    struct grade_options go = { b->seed, b->o->mode, b->o->student_jobs, b->o->assignments, b->o->programs };
     const char *paths[] = { s->path };
     r.grader_version = xstrdup(b->o->version);
     r.isolation = xstrdup(sandbox_isolation(b->o->mode));
@@ -563,13 +563,18 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     int rc = -1;
     gradebook_init(&b.gb);
     b.gb.assignments = o->assignments;
+    b.gb.programs = o->programs;
     if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
         outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
         resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||
         make_tmproot(&b, err, errlen) < 0)
         goto out;
     outdir_record(b.lockfd, b.tmproot);
-    salt = batch_salt(o->version, b.seed, sandbox_mode_name(o->mode));
+    /* Another --programs grades other programs: the fingerprints change with it. */
+    char *mode_key = xasprintf("%s%s%s", sandbox_mode_name(o->mode), o->programs ? " programs=" : "",
+                               o->programs ? o->programs : "");
+    salt = batch_salt(o->version, b.seed, mode_key);
+    free(mode_key);
     plan(&b, salt);
     b.bound_ms = worker_bound_ms(o->assignments);
     pool_signals(&set);

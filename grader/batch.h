@@ -27,6 +27,7 @@ struct batch_options {
     bool force;                /* regrade even unchanged students */
     unsigned shard_k, shard_n; /* grade slice k (1-based) of n; shard_n 0: every student */
     bool progress;             /* draw a progress bar on stderr (the caller checks for a tty) */
+    const char *programs;      /* --programs: the assignment's programs (NULL: every one) */
 };
 
 /* Grades the submissions (student folders). Returns 0 when every student of the slice has a
@@ -38,10 +39,10 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
 /* Joins the reports of several output folders into out (which may be one of them): copies
  * reports and fingerprints that are not there yet (a later folder wins over an earlier one
  * for the same student) and writes out/gradebook.csv, whose max takes a program nobody handed
- * in from assignments (may be NULL). A folder that is not a batch folder (no .seed, no report)
+ * in from assignments (may be NULL), with only the columns of programs (NULL: all). A folder that is not a batch folder (no .seed, no report)
  * is refused. 0, or -1 with err filled. */
 int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const char *assignments,
-                char *err, size_t errlen);
+                const char *programs, char *err, size_t errlen);
 
 /* "K/N" with 1 <= K <= N: 0, else -1. */
 int batch_parse_shard(const char *s, unsigned *k, unsigned *n);

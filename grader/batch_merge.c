@@ -137,7 +137,7 @@ static void merge_check_seeds(const struct gradebook *gb)
 }
 
 int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const char *assignments,
-                char *err, size_t errlen)
+                const char *programs, char *err, size_t errlen)
 {
     struct merge m = { dirs, ndirs, out, NULL, 0 };
     struct gradebook gb;
@@ -145,6 +145,7 @@ int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const ch
     int rc = -1;
     gradebook_init(&gb);
     gb.assignments = assignments;
+    gb.programs = programs;
     if (mkdir(out, 0755) < 0 && errno != EEXIST) {
         util_err(err, errlen, "cannot create %s: %s", out, strerror(errno));
         goto out;

@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spec.h"
 #include "util.h"
 
-#define MAX_DEPTH 4
+#define MAX_DEPTH 4      /* folders searched below a PATH */
+#define LOOK_DEPTH 12    /* below MAX_DEPTH, only to say that a program's file lies too deep */
 
 static void normalise(const char *s, char *out, size_t cap)
 {
@@ -52,7 +54,16 @@ static bool near_name(const char *norm, const char *pnorm)
     return common >= 8 && strncmp(norm, pnorm, common) == 0;
 }
 
-static void consider(const char *path, char *const *programs, size_t np, struct discovery *d)
+static void set_problem(struct discovery *d, char *why)
+{
+    if (d->problem)
+        free(why);
+    else
+        d->problem = why;
+}
+
+static void consider(const char *path, int depth, char *const *programs, size_t np,
+                     struct discovery *d)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     size_t len = strlen(base);
@@ -62,14 +73,24 @@ static void consider(const char *path, char *const *programs, size_t np, struct 
     normalise(stem, norm, sizeof norm);
     for (size_t i = 0; i < np; i++) {
         if (strcmp(stem, programs[i]) == 0) {
+            if (depth > MAX_DEPTH) {
+                set_problem(d, xasprintf("%s is more than %d folders deep, below where sockgrade "
+                                         "looks: move it up", path, MAX_DEPTH));
+                goto done;
+            }
             for (size_t k = 0; k < d->nfound; k++)
-                if (strcmp(d->found[k].program, programs[i]) == 0)
-                    goto done; /* the first one found (sorted order) wins */
+                if (strcmp(d->found[k].program, programs[i]) == 0) {
+                    set_problem(d, xasprintf("two files for %s: %s and %s; keep one",
+                                             programs[i], d->found[k].path, path));
+                    goto done;
+                }
             d->found = xrealloc(d->found, (d->nfound + 1) * sizeof *d->found);
-            d->found[d->nfound++] = (struct found_source){ xstrdup(programs[i]), xstrdup(path) };
+            d->found[d->nfound++] = (struct found_source){ xstrdup(programs[i]), xstrdup(path), NULL };
             goto done;
         }
     }
+    if (depth > MAX_DEPTH) /* looked at only for a program's own name */
+        goto done;
     for (size_t i = 0; i < np; i++) {
         normalise(programs[i], pnorm, sizeof pnorm);
         if (near_name(norm, pnorm)) {
@@ -121,8 +142,8 @@ static void scan(const char *dir, int depth, char *const *programs, size_t np, s
              * followed, or a student could hand in someone else's files. */
             if (lstat(path, &st) == 0) {
                 if (pass == 0 && S_ISREG(st.st_mode))
-                    consider(path, programs, np, d);
-                else if (pass == 1 && S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
+                    consider(path, depth, programs, np, d);
+                else if (pass == 1 && S_ISDIR(st.st_mode) && depth < LOOK_DEPTH)
                     scan(path, depth + 1, programs, np, d);
             }
             free(path);
@@ -144,11 +165,22 @@ int discover(const char *const *paths, size_t npaths, char *const *programs, siz
             discovery_free(out);
             return util_err(err, errlen, "%s: %s", paths[i], strerror(errno));
         }
+        size_t before = out->nfound, skip = strlen(abs) + 1;
         if (S_ISDIR(st.st_mode))
             scan(abs, 0, programs, nprograms, out);
         else
-            consider(abs, programs, nprograms, out);
+            consider(abs, 0, programs, nprograms, out);
+        for (size_t k = before; k < out->nfound; k++) {
+            const char *p = out->found[k].path, *base = strrchr(p, '/');
+            out->found[k].relpath = xstrdup(S_ISDIR(st.st_mode) && strlen(p) > skip ? p + skip
+                                                                                      : base ? base + 1 : p);
+        }
         free(abs);
+    }
+    if (out->problem) {
+        util_err(err, errlen, "%s", out->problem);
+        discovery_free(out);
+        return -1;
     }
     return 0;
 }
@@ -158,7 +190,9 @@ void discovery_free(struct discovery *d)
     for (size_t i = 0; i < d->nfound; i++) {
         free(d->found[i].program);
         free(d->found[i].path);
+        free(d->found[i].relpath);
     }
+    free(d->problem);
     for (size_t i = 0; i < d->nnear; i++) {
         free(d->near_files[i]);
         free(d->near_programs[i]);
@@ -167,6 +201,42 @@ void discovery_free(struct discovery *d)
     free(d->near_files);
     free(d->near_programs);
     memset(d, 0, sizeof *d);
+}
+
+int discover_validate(const char *assignments, char **report, char *err, size_t errlen)
+{
+    size_t count;
+    char **all = list_dir(assignments, &count);
+    struct strbuf sb;
+    int bad = 0;
+    *report = NULL;
+    if (!all)
+        return util_err(err, errlen, "%s: %s", assignments, strerror(errno));
+    strbuf_init(&sb);
+    strbuf_add(&sb, "", 0);
+    for (size_t i = 0; i < count; i++) {
+        char *path = xasprintf("%s/%s/spec.json", assignments, all[i]), why[UTIL_ERRLEN];
+        struct stat st;
+        struct spec *s = NULL;
+        if (stat(path, &st) < 0) {
+            char *dir = xasprintf("%s/%s", assignments, all[i]);
+            if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+                strbuf_addf(&sb, "%s: a folder without spec.json\n", dir), bad++;
+            free(dir);
+        } else if (!(s = spec_load(path, why, sizeof why))) {
+            strbuf_addf(&sb, "%s\n", why);
+            bad++;
+        } else if (strcmp(s->program, all[i]) != 0) {
+            strbuf_addf(&sb, "%s: $.program: \"%s\", but the folder is %s\n", path, s->program, all[i]);
+            bad++;
+        }
+        spec_free(s);
+        free(path);
+        free(all[i]);
+    }
+    free(all);
+    *report = strbuf_detach(&sb);
+    return bad;
 }
 
 int discover_programs(const char *assignments, char ***names, size_t *n, char *err, size_t errlen)

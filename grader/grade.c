@@ -398,9 +398,8 @@ static int load_programs(struct grading *g, const struct discovery *d)
             return -1;
         }
         struct program_result *p = &r->programs[i];
-        const char *base = strrchr(d->found[i].path, '/');
         p->name = xstrdup(d->found[i].program);
-        p->source = xstrdup(base ? base + 1 : d->found[i].path);
+        p->source = xstrdup(d->found[i].relpath); /* sub/tcp_echocli.c: where it was found */
         p->nchecks = g->specs[i]->nchecks;
         p->checks = xcalloc(p->nchecks ? p->nchecks : 1, sizeof *p->checks);
         for (size_t k = 0; k < p->nchecks; k++)
@@ -463,6 +462,34 @@ static void note_discovery(struct run_result *r, const struct discovery *d, char
     }
 }
 
+bool grade_program_listed(const char *list, const char *program)
+{
+    size_t n = strlen(program);
+    if (!list || !*list)
+        return true;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ", ");
+        if (len == n && strncmp(p, program, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return false;
+}
+
+/* --programs: an assignment of a few programs neither grades nor misses the others. */
+static void keep_listed(const char *list, char **programs, size_t *np)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *np; i++) {
+        if (grade_program_listed(list, programs[i]))
+            programs[k++] = programs[i];
+        else
+            free(programs[i]);
+    }
+    *np = k;
+}
+
 int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,
               struct run_result *r)
 {
@@ -480,8 +507,12 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
         r->error = xasprintf("cannot create a work folder in %s: %s", tmp ? tmp : "/tmp", strerror(errno));
         goto out;
     }
-    if (discover_programs(o->assignments, &programs, &np, err, sizeof err) < 0 ||
-        discover(paths, npaths, programs, np, &d, err, sizeof err) < 0) {
+    if (discover_programs(o->assignments, &programs, &np, err, sizeof err) < 0) {
+        r->error = xstrdup(err);
+        goto out;
+    }
+    keep_listed(o->programs, programs, &np);
+    if (discover(paths, npaths, programs, np, &d, err, sizeof err) < 0) {
         r->error = xstrdup(err);
         goto out;
     }

@@ -4,6 +4,7 @@
 #ifndef SOCKGRADE_GRADE_H
 #define SOCKGRADE_GRADE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,7 +16,12 @@ struct grade_options {
     enum sandbox_mode mode;
     int jobs;                  /* runners at once (0: twice the cores) */
     const char *assignments;   /* folder of <program>/spec.json */
+    const char *programs;      /* --programs: the lecture programs to grade, separated by commas
+                                * or spaces (NULL: every program with a spec) */
 };
+
+/* Whether program is in list (grade_options.programs; NULL or "" holds every program). */
+bool grade_program_listed(const char *list, const char *program);
 
 /* Fills r (always, even on error: r->error then says what went wrong). Returns 0 or -1. */
 int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grade.h"
 #include "report.h"
 #include "spec.h"
 
@@ -17,6 +18,7 @@ void gradebook_init(struct gradebook *gb)
     gb->rows = NULL;
     gb->nrows = 0;
     gb->assignments = NULL;
+    gb->programs = NULL;
 }
 
 static void row_free(struct gradebook_row *row)
@@ -228,6 +230,8 @@ static size_t csv_union(const struct gradebook *gb, char ***names, double **max)
         for (size_t s = 0; s < gb->rows[r].nscores; s++) {
             const struct gradebook_score *sc = &gb->rows[r].scores[s];
             size_t i = 0;
+            if (!grade_program_listed(gb->programs, sc->program))
+                continue;
             while (i < n && strcmp((*names)[i], sc->program) < 0)
                 i++;
             if (i == n || strcmp((*names)[i], sc->program) != 0) {
@@ -248,21 +252,23 @@ static size_t csv_union(const struct gradebook *gb, char ***names, double **max)
 static void csv_row(struct strbuf *sb, const struct gradebook_row *row, char *const *names,
                     size_t ncols, double total_max)
 {
+    double total = 0; /* of the columns shown: --programs may leave some out */
     csv_text(sb, row->student);
     for (size_t c = 0; c < ncols; c++) {
         strbuf_addstr(sb, ",");
         for (size_t s = 0; s < row->nscores; s++)
             if (row->scores[s].found && strcmp(row->scores[s].program, names[c]) == 0) {
                 csv_number(sb, row->scores[s].score);
+                total += row->scores[s].score;
                 break;
             }
     }
     strbuf_addstr(sb, ",");
-    csv_number(sb, row->score);
+    csv_number(sb, total);
     strbuf_addstr(sb, ",");
     csv_number(sb, total_max);
     const char *status = strcmp(row->status, "error") == 0 ? "error"
-                         : row->score >= total_max - 1e-9 ? "full_marks" : "lost_points";
+                         : total >= total_max - 1e-9 ? "full_marks" : "lost_points";
     strbuf_addf(sb, ",%s,%zu\r\n", status, row->advisories);
 }
 

@@ -34,6 +34,8 @@ struct gradebook {
     /* The assignment's spec folder (assignments/): a program nobody handed in still has its
      * points in max. NULL: such a column is worth 0 (tests). */
     const char *assignments;
+    /* --programs: only these programs' columns, and totals of them (NULL: every program). */
+    const char *programs;
 };
 
 void gradebook_init(struct gradebook *gb);

@@ -33,19 +33,22 @@ static const char usage_main[] =
     "  selftest                  grade the reference programs; fails unless all get full marks\n"
     "  batch [options] --out DIR SUBMISSION...\n"
     "                            grade a class (one folder per student) into reports and a gradebook\n"
-    "  merge [--out DIR] DIR...  join the output folders of several batch runs into one gradebook\n\n"
+    "  merge [--out DIR] DIR...  join the output folders of several batch runs into one gradebook\n"
+    "  validate [DIR]            check every spec in DIR (default: the assignments graded with)\n\n"
     "Run 'sockgrade <verb> --help' for a verb's options.\n";
 
 static const char usage_check[] =
     "usage: sockgrade check [--format text|json|gradescope|junit] [--seed N] [-o FILE]\n"
-    "                       [--sandbox auto|namespaces|none] [-j N] PATH...\n\n"
+    "                       [--sandbox auto|namespaces|none] [-j N] [--programs LIST] PATH...\n\n"
     "PATH is a folder (searched a few levels deep) or .c files. Every lecture program found\n"
     "by file name is built and graded.\n\n"
     "  --format F   report format (default text)\n"
     "  --seed N     replay the environment of an earlier run (the report gives its seed)\n"
     "  -o FILE      write the report to FILE (atomically) instead of stdout\n"
     "  --sandbox M  isolation mode (default auto)\n"
-    "  -j N         runners at once (default: twice the cores)\n\n"
+    "  -j N         runners at once (default: twice the cores)\n"
+    "  --programs L only these lecture programs (commas or spaces between): the others are\n"
+    "               neither graded nor missing\n\n"
     "exit status: 0 every check passed, 1 some check failed, 2 usage or internal error\n";
 
 static const char usage_list[] = "usage: sockgrade list\n\nPrints the assignments sockgrade knows, one per line.\n";
@@ -56,7 +59,7 @@ static const char usage_selftest[] =
 
 static const char usage_batch[] =
     "usage: sockgrade batch [-j N] [--force] [--shard K/N] [--seed N] [--sandbox MODE]\n"
-    "                       --out DIR SUBMISSION...\n\n"
+    "                       [--programs LIST] --out DIR SUBMISSION...\n\n"
     "Each SUBMISSION is one student's folder; the student is the folder's name. Writes\n"
     "DIR/<student>.json (the native report) for each and DIR/gradebook.csv (one row per\n"
     "student: a column per program, total, max, status), every file atomically. A re-run\n"
@@ -67,17 +70,27 @@ static const char usage_batch[] =
     "  --force      grade every student again, changed or not\n"
     "  --shard K/N  grade only slice K of N (students sorted by name, every N-th); give every\n"
     "               slice the same SUBMISSION list and --seed, then 'sockgrade merge'\n"
-    "  --seed N     the environment of every student (default: DIR's earlier seed, else random)\n"
+    "  --seed N     the environment of every student (default: DIR's earlier seed, else random;\n"
+    "               another seed than DIR's is refused without --force)\n"
+    "  --programs L only these lecture programs (as for check)\n"
     "  --sandbox M  isolation mode (default auto)\n\n"
     "A progress bar is drawn on stderr when it is a terminal.\n"
     "exit status: 0 every student has a report, 2 usage error or a grader error for some student\n";
 
 static const char usage_merge[] =
-    "usage: sockgrade merge [--out DIR] DIR...\n\n"
+    "usage: sockgrade merge [--out DIR] [--programs LIST] DIR...\n\n"
     "Joins the reports of several 'sockgrade batch' output folders (e.g. the shards of a CI\n"
     "matrix) into DIR (default: the first folder given): copies the reports and rewrites\n"
     "DIR/gradebook.csv from every report there. When a student is in several folders, the\n"
-    "last folder's report is kept.\n";
+    "last folder's report is kept. A folder batch did not write is refused. --programs keeps\n"
+    "only those programs' columns.\n";
+
+static const char usage_validate[] =
+    "usage: sockgrade validate [DIR]\n\n"
+    "Loads every DIR/<program>/spec.json (default: the assignments this sockgrade grades with)\n"
+    "and prints each problem with its file and JSON path. check, batch and merge refuse to\n"
+    "start on a broken spec. exit status: 0 every spec is valid, 1 some spec is broken, 2 DIR\n"
+    "cannot be read.\n";
 
 struct cli {
     enum report_format format;
@@ -88,6 +101,7 @@ struct cli {
     char *data;          /* folder holding assignments/ and reference/ */
     bool require_all;    /* selftest: every known program present, full marks */
     bool mode_auto;      /* --sandbox auto: namespaces if the probe succeeds, else none */
+    const char *programs; /* --programs: the lecture programs of this assignment (NULL: all) */
 };
 
 /* Proves the chosen isolation works here before grading anything; auto falls back to none
@@ -122,6 +136,38 @@ static void choose_tools(void)
         die("%s", note);
     if (note[0])
         warn("%s", note);
+}
+
+/* Before grading anything: a broken spec stops the run with its error (it would otherwise
+ * grade a program named "" or turn every student's row into an error), and so does a
+ * --programs name that has no spec. */
+static void refuse_bad_specs(const char *assignments, const char *programs)
+{
+    char err[UTIL_ERRLEN], *report, **names;
+    size_t n;
+    int bad = discover_validate(assignments, &report, err, sizeof err);
+    if (bad < 0)
+        die("%s", err);
+    if (bad > 0)
+        die("%d broken spec%s, nothing graded ('sockgrade validate' checks them):\n%s", bad,
+            bad == 1 ? "" : "s", report);
+    free(report);
+    if (!programs)
+        return;
+    if (discover_programs(assignments, &names, &n, err, sizeof err) < 0)
+        die("%s", err);
+    for (const char *p = programs; *p;) {
+        size_t len = strcspn(p, ", "), k = 0;
+        while (k < n && (strlen(names[k]) != len || strncmp(names[k], p, len) != 0))
+            k++;
+        if (len && k == n)
+            die("--programs: no lecture program '%.*s' ('sockgrade list' names them)", (int)len, p);
+        p += len;
+        p += strspn(p, ", ");
+    }
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
+    free(names);
 }
 
 /* The data folder: $SOCKGRADE_DATA, else beside the binary (build/sockgrade -> .), else the
@@ -166,7 +212,7 @@ static int parse_options(int argc, char **argv, struct cli *c, const char *usage
         { "format", required_argument, 0, 'f' }, { "seed", required_argument, 0, 's' },
         { "output", required_argument, 0, 'o' }, { "sandbox", required_argument, 0, 'S' },
         { "jobs", required_argument, 0, 'j' },   { "help", no_argument, 0, 'h' },
-        { 0, 0, 0, 0 },
+        { "programs", required_argument, 0, 'P' }, { 0, 0, 0, 0 },
     };
     int ch;
     optind = 1;
@@ -185,6 +231,9 @@ static int parse_options(int argc, char **argv, struct cli *c, const char *usage
             break;
         case 'o':
             c->output = optarg;
+            break;
+        case 'P':
+            c->programs = optarg;
             break;
         case 'S':
             if (strcmp(optarg, "auto") == 0)
@@ -241,7 +290,8 @@ static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
     char *assignments = xasprintf("%s/assignments", c->data);
     choose_sandbox(c);
     choose_tools();
-    struct grade_options go = { c->seed, c->mode, c->jobs, assignments };
+    refuse_bad_specs(assignments, c->programs);
+    struct grade_options go = { c->seed, c->mode, c->jobs, assignments, c->programs };
     r.grader_version = xstrdup(SOCKGRADE_VERSION);
     r.isolation = xstrdup(sandbox_isolation(c->mode));
     r.submission = xstrdup(n == 1 ? paths[0] : "(several paths)");
@@ -315,6 +365,22 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
     return status;
 }
 
+static int cmd_validate(int argc, char **argv, struct cli *c)
+{
+    if (parse_options(argc, argv, c, usage_validate) < argc - 1)
+        usage_exit(usage_validate, 2);
+    char *dir = optind < argc ? xstrdup(argv[optind]) : xasprintf("%s/assignments", c->data);
+    char err[UTIL_ERRLEN], *report;
+    int bad = discover_validate(dir, &report, err, sizeof err);
+    if (bad < 0)
+        die("%s", err);
+    fputs(report, stderr);
+    printf("%s: %s\n", dir, bad ? "broken specs, see above" : "every spec is valid");
+    free(report);
+    free(dir);
+    return bad ? 1 : 0;
+}
+
 static uint64_t parse_seed(const char *arg)
 {
     char *end;
@@ -331,6 +397,7 @@ static int parse_batch_options(int argc, char **argv, struct cli *c, struct batc
         { "out", required_argument, 0, 'o' },  { "jobs", required_argument, 0, 'j' },
         { "force", no_argument, 0, 'F' },      { "shard", required_argument, 0, 'k' },
         { "seed", required_argument, 0, 's' }, { "sandbox", required_argument, 0, 'S' },
+        { "programs", required_argument, 0, 'P' },
         { "help", no_argument, 0, 'h' },       { 0, 0, 0, 0 },
     };
     int ch;
@@ -342,6 +409,8 @@ static int parse_batch_options(int argc, char **argv, struct cli *c, struct batc
             o->jobs = atoi(optarg);
             if (o->jobs < 1)
                 die("-j takes a positive number, not '%s'", optarg);
+        } else if (ch == 'P') {
+            o->programs = optarg;
         } else if (ch == 'F') {
             o->force = true;
         } else if (ch == 'k') {
@@ -383,6 +452,7 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN];
     o.assignments = assignments;
     o.version = SOCKGRADE_VERSION;
+    refuse_bad_specs(assignments, o.programs);
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
     choose_tools();
     o.mode = c->mode;
@@ -397,7 +467,8 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
 static int cmd_merge(int argc, char **argv, struct cli *c)
 {
     static const struct option opts[] = {
-        { "out", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+        { "out", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' },
+        { "programs", required_argument, 0, 'P' }, { 0, 0, 0, 0 },
     };
     const char *out = NULL;
     char err[UTIL_ERRLEN];
@@ -406,6 +477,8 @@ static int cmd_merge(int argc, char **argv, struct cli *c)
     while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         if (ch == 'o')
             out = optarg;
+        else if (ch == 'P')
+            c->programs = optarg;
         else
             usage_exit(usage_merge, ch == 'h' ? 0 : 2);
     }
@@ -414,8 +487,9 @@ static int cmd_merge(int argc, char **argv, struct cli *c)
         usage_exit(usage_merge, 2);
     }
     char *assignments = xasprintf("%s/assignments", c->data);
+    refuse_bad_specs(assignments, c->programs);
     int rc = batch_merge((const char *const *)argv + optind, (size_t)(argc - optind),
-                         out ? out : argv[optind], assignments, err, sizeof err);
+                         out ? out : argv[optind], assignments, c->programs, err, sizeof err);
     free(assignments);
     if (rc < 0) {
         fprintf(stderr, "sockgrade: %s\n", err);
@@ -430,7 +504,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         area = (size_t)(argv[i] + strlen(argv[i]) + 1 - argv[0]);
     sandbox_set_cmdline_area(argv[0], area);
-    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true };
+    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true, NULL };
     if (argc < 2)
         usage_exit(usage_main, 2);
     const char *verb = argv[1];
@@ -454,6 +528,8 @@ int main(int argc, char **argv)
         status = cmd_batch(argc - 1, argv + 1, &c);
     else if (strcmp(verb, "merge") == 0)
         status = cmd_merge(argc - 1, argv + 1, &c);
+    else if (strcmp(verb, "validate") == 0)
+        status = cmd_validate(argc - 1, argv + 1, &c);
     else {
         fprintf(stderr, "sockgrade: unknown verb '%s'\n\n", verb);
         usage_exit(usage_main, 2);

@@ -11,4 +11,5 @@ sh tools/deps.sh runtime
 make build/sockgrade
 # A spec the course edited is checked here, so a broken one fails the image build, not the
 # students' submissions.
+build/sockgrade validate
 build/sockgrade list

@@ -6,6 +6,11 @@
 #   tells full marks from lost points, failed robustness checks are counted as advisories;
 # - merge refuses a folder batch did not write; a batch with another --seed than its folder's
 #   is refused (exit 2) unless --force;
+# - --programs (check, batch, merge, run_autograder's programs file) grades and lists only those
+#   programs; a name without a spec is a usage error;
+# - a broken spec stops check and batch before anything is graded; validate names the problem;
+# - two files for one program, or one below the search depth, are refused with the paths; a
+#   report's source is the path below the submission;
 # - a hidden check keeps expected, actual and hint out of JUnit and the text report, and
 #   Gradescope gets it with visibility hidden.
 # Ends with one line: "instructor: N passed, N failed".
@@ -79,6 +84,72 @@ mkdir "$tmp/notes" && echo hello >"$tmp/notes/readme.txt"
 "$bin" merge --out "$tmp/merged" "$tmp/grades" "$tmp/notes" >/dev/null 2>"$tmp/merge.err"
 expect "merge of a folder batch did not write: exit 2, naming it" sh -c \
     "[ $? -eq 2 ] && grep -q 'notes is not a folder written by' '$tmp/merge.err'"
+
+# ---- --programs ----------------------------------------------------------------------------
+"$bin" check --seed "$seed" --programs "tcp_echocli, port_number" --format json "$root/reference" >"$tmp/progs.json" 2>/dev/null
+expect "check --programs: only those programs graded, none other missing" py '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert sorted(p["name"] for p in r["programs"]) == ["port_number", "tcp_echocli"], r["programs"]
+assert r["missing"] == [] and r["score"] == r["max_score"] > 0, (r["missing"], r["score"])
+' "$tmp/progs.json"
+"$bin" check --programs tcp_echocli,nosuch "$root/reference" >/dev/null 2>"$tmp/nosuch.err"
+expect "check --programs with an unknown name: exit 2, naming it" sh -c "[ $? -eq 2 ] && grep -q \"'nosuch'\" '$tmp/nosuch.err'"
+"$bin" batch --seed "$seed" --programs tcp_echocli --out "$tmp/pgrades" "$class/ann" "$class/cid" 2>/dev/null
+expect "batch --programs: the gradebook has that program's column only" sh -c \
+    "head -1 '$tmp/pgrades/gradebook.csv' | grep -qx 'student,tcp_echocli,total,max,status,advisories.'"
+"$bin" merge --programs port_number --out "$tmp/pmerged" "$tmp/grades" 2>/dev/null
+expect "merge --programs: only that column, totals of it" py '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0] == ["student", "port_number", "total", "max", "status", "advisories"], rows[0]
+assert all(r[1] == r[2] for r in rows[1:]), rows
+' "$tmp/pmerged/gradebook.csv"
+ag=$tmp/ag
+mkdir -p "$ag/source/sockgrade/build" "$ag/submission"
+ln -s "$bin" "$ag/source/sockgrade/build/sockgrade"
+echo "tcp_echocli" >"$ag/source/sockgrade/programs"
+cp "$root"/reference/*.c "$root"/reference/*.h "$ag/submission/"
+AUTOGRADER_ROOT=$ag bash "$root/platform/gradescope/run_autograder" >/dev/null 2>&1
+expect "run_autograder with the zip's programs file grades that program only" py '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["tests"] and all(t["name"].startswith("tcp_echocli: ") for t in r["tests"]), [t["name"] for t in r["tests"]][:3]
+assert "not found" not in r["output"], r["output"]
+' "$ag/results/results.json"
+
+# ---- broken specs stop everything; validate names the problem ------------------------------
+mkdir -p "$tmp/bad"
+cp -R "$root/assignments" "$tmp/bad/assignments"
+sed -i 's/"timeout_ms"/"timout_ms"/' "$tmp/bad/assignments/tcp_echocli/spec.json"
+"$bin" validate "$tmp/bad/assignments" >"$tmp/val.out" 2>"$tmp/val.err"
+expect "validate DIR: exit 1, the file and the JSON path of the problem" sh -c \
+    "[ $? -eq 1 ] && grep -q 'tcp_echocli/spec.json: \\$\.timout_ms: unknown key' '$tmp/val.err'"
+expect "validate: the bundled specs are valid" "$bin" validate
+SOCKGRADE_DATA=$tmp/bad "$bin" check "$root/reference" >"$tmp/badcheck.out" 2>"$tmp/badcheck.err"
+expect "check with a broken spec: exit 2 before grading anything, with the error" sh -c \
+    "[ $? -eq 2 ] && [ ! -s '$tmp/badcheck.out' ] && grep -q 'timout_ms' '$tmp/badcheck.err'"
+SOCKGRADE_DATA=$tmp/bad "$bin" batch --out "$tmp/badgrades" "$class/ann" >/dev/null 2>"$tmp/badbatch.err"
+expect "batch with a broken spec: exit 2, no report written" sh -c \
+    "[ $? -eq 2 ] && [ ! -e '$tmp/badgrades/ann.json' ] && grep -q 'timout_ms' '$tmp/badbatch.err'"
+
+# ---- submissions that would need a guess ---------------------------------------------------
+mkdir -p "$tmp/dup/a" "$tmp/dup/old" "$tmp/deep/1/2/3/4/5" "$tmp/sub/hw"
+cp "$root/reference/tcp_echocli.c" "$root/reference/sockio.h" "$tmp/dup/a/"
+cp "$root/reference/tcp_echocli.c" "$tmp/dup/old/"
+cp "$root/reference/tcp_echocli.c" "$root/reference/sockio.h" "$tmp/deep/1/2/3/4/5/"
+cp "$root/reference/tcp_echocli.c" "$root/reference/sockio.h" "$tmp/sub/hw/"
+"$bin" check --seed "$seed" "$tmp/dup" >"$tmp/dup.out" 2>&1
+expect "two files for one program: refused (exit 2), both paths named" sh -c \
+    "[ $? -eq 2 ] && grep -q 'two files for tcp_echocli: .*/a/tcp_echocli.c and .*/old/tcp_echocli.c' '$tmp/dup.out'"
+"$bin" check --seed "$seed" "$tmp/deep" >"$tmp/deep.out" 2>&1
+expect "a program's file below the search depth: refused (exit 2), the path named" sh -c \
+    "[ $? -eq 2 ] && grep -q '1/2/3/4/5/tcp_echocli.c is more than 4 folders deep' '$tmp/deep.out'"
+"$bin" check --seed "$seed" --programs tcp_echocli --format json "$tmp/sub" >"$tmp/sub.json" 2>/dev/null
+expect "the report's source is the path below the submission" py '
+import json, sys
+assert json.load(open(sys.argv[1]))["programs"][0]["source"] == "hw/tcp_echocli.c"
+' "$tmp/sub.json"
 
 # ---- a hidden check ------------------------------------------------------------------------
 mkdir -p "$tmp/hdata/assignments"

@@ -345,7 +345,7 @@ Test(gradebook, written_atomically_and_read_by_merge)
     put("s1/.seed", "5\n");
     char *s1 = at("s1"), *s2 = at("s2"), *out = at("all"), err[UTIL_ERRLEN];
     const char *dirs[] = { s1, s2 };
-    cr_assert_eq(batch_merge(dirs, 2, out, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(batch_merge(dirs, 2, out, NULL, NULL, err, sizeof err), 0, "%s", err);
     char *csv = read_at("all/gradebook.csv");
     cr_assert_str_eq(csv, "student,tcp_echocli,tcp_echoserv,total,max,status,advisories\r\n"
                           "kim,2,,2,10,lost_points,0\r\n"   /* the later folder's report wins */
@@ -353,7 +353,7 @@ Test(gradebook, written_atomically_and_read_by_merge)
     char *fp = read_at("all/.lee.fingerprint"), *seed = read_at("all/.seed");
     cr_assert_str_eq(fp, "00000000000000ff\n");
     cr_assert_str_eq(seed, "5\n");
-    cr_assert_eq(batch_merge(dirs, 1, s1, NULL, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(batch_merge(dirs, 1, s1, NULL, NULL, err, sizeof err), 0, "%s", err);
     char *alone = read_at("s1/gradebook.csv");
     cr_assert_str_eq(alone, "student,tcp_echocli,tcp_echoserv,total,max,status,advisories\r\n"
                             "kim,6,,6,6,full_marks,0\r\n", "merging one folder rebuilds its gradebook");
@@ -371,7 +371,7 @@ Test(gradebook, merge_refuses_a_folder_batch_did_not_write)
     put("notes/readme.txt", "not a batch folder\n");
     char *notes = at("notes"), *out = at("out3"), err[UTIL_ERRLEN];
     const char *dirs[] = { notes };
-    cr_assert_eq(batch_merge(dirs, 1, out, NULL, err, sizeof err), -1);
+    cr_assert_eq(batch_merge(dirs, 1, out, NULL, NULL, err, sizeof err), -1);
     cr_assert(strstr(err, "is not a folder written by 'sockgrade batch'"), "%s", err);
     free(notes);
     free(out);
@@ -401,7 +401,7 @@ Test(gradebook, merge_of_a_missing_folder_fails)
 {
     char *nowhere = at("nowhere"), *out = at("out2"), err[UTIL_ERRLEN];
     const char *dirs[] = { nowhere };
-    cr_assert_eq(batch_merge(dirs, 1, out, NULL, err, sizeof err), -1);
+    cr_assert_eq(batch_merge(dirs, 1, out, NULL, NULL, err, sizeof err), -1);
     cr_assert(strstr(err, "nowhere"), "%s", err);
     free(nowhere);
     free(out);
