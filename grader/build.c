@@ -96,6 +96,25 @@ static char *zero_stack_file(const struct build_request *req, bool none, char *e
     return none ? xasprintf("%s/%s", req->outdir, BUILD_ZERO_FILE) : xasprintf("/out/%s", BUILD_ZERO_FILE);
 }
 
+/* After BUILD_CC and BUILD_FLAGS (argv[0..4]): the kind's flag, the paths, the zeroing file
+ * where the compiler lacks the flag, libm. argv has room for 12 and ends with NULL. */
+static void build_argv(const char **argv, const struct build_request *req, const char *include,
+                       const char *out_inside, const char *src_inside, const char *zero_src)
+{
+    const char *kind_flag = req->valgrind_copy ? BUILD_VALGRIND : tools.zero_flag ? BUILD_NATIVE : NULL;
+    size_t na = 5;
+    if (kind_flag)
+        argv[na++] = kind_flag;
+    argv[na++] = include;
+    argv[na++] = "-o";
+    argv[na++] = out_inside;
+    argv[na++] = src_inside;
+    if (zero_src)
+        argv[na++] = zero_src;
+    argv[na++] = "-lm";
+    argv[na] = NULL;
+}
+
 void build_execute(const struct build_request *req, struct build_result *out)
 {
     char err[UTIL_ERRLEN] = "";
@@ -108,18 +127,8 @@ void build_execute(const struct build_request *req, struct build_result *out)
                             : xasprintf("/out/%s%s", req->program, suffix);
     char *include = xasprintf("-I%s", none ? srcdir : "/src");
     char *zero_src = zero_stack_file(req, none, err, sizeof err);
-    const char *kind_flag = req->valgrind_copy ? BUILD_VALGRIND : tools.zero_flag ? BUILD_NATIVE : NULL;
     const char *argv[12] = { BUILD_CC, BUILD_FLAGS };
-    size_t na = 5;
-    if (kind_flag)
-        argv[na++] = kind_flag;
-    argv[na++] = include;
-    argv[na++] = "-o";
-    argv[na++] = out_inside;
-    argv[na++] = src_inside;
-    if (zero_src)
-        argv[na++] = zero_src;
-    argv[na++] = "-lm";
+    build_argv(argv, req, include, out_inside, src_inside, zero_src);
     const char *envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
     struct sandbox_bind binds[] = { { srcdir, "/src", false }, { req->outdir, "/out", true } };
     struct sandbox_config cfg = { req->workdir, NULL, 0, binds, 2, 0, 0, (size_t)128 << 20, 1 };

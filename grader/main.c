@@ -517,7 +517,7 @@ int main(int argc, char **argv)
     c.seed = random_seed();
     c.data = find_data();
     sandbox_hide(c.data);
-    int status;
+    int status = 2; /* usage_exit() does not return; clang cannot tell */
     if (strcmp(verb, "check") == 0)
         status = cmd_check(argc - 1, argv + 1, &c);
     else if (strcmp(verb, "list") == 0)
