@@ -72,7 +72,7 @@ expect "gradebook: one row per student, a column per program, scores right" py '
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 head, body = rows[0], rows[1:]
-assert head[0] == "student" and head[-3:] == ["total", "max", "status"], head
+assert head[0] == "student" and head[-4:] == ["total", "max", "status", "advisories"], head
 assert "tcp_echocli" in head and "tcp_echoserv" in head, head
 by = {r[0]: dict(zip(head, r)) for r in body}
 assert sorted(by) == sorted(["kim", "park", "choi", "lee, jin", "이민수"]), sorted(by)
