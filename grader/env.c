@@ -367,9 +367,10 @@ void env_free(struct env *e)
     memset(e, 0, sizeof *e);
 }
 
-/* A payload is a few KiB; the bound keeps "random:<20 digits>" from wrapping n + 1 to 0 (a
- * heap overflow found by tests/fuzz/fuzz_env) or asking for all of memory. */
-#define ENV_RANDOM_MAX (1u << 20)
+/* A payload is a few KiB, up to the 16 MiB a reset client sends to outgrow a server's send
+ * buffer; the bound keeps "random:<20 digits>" from wrapping n + 1 to 0 (a heap overflow
+ * found by tests/fuzz/fuzz_env) or asking for all of memory. */
+#define ENV_RANDOM_MAX (32u << 20)
 
 static char *expand_random(const struct env *e, const char *tmpl, size_t *len, char *err,
                            size_t errlen)

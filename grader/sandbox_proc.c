@@ -548,9 +548,21 @@ static void end_cgroup(struct sandbox_proc *p, struct sandbox_outcome *o)
     }
 }
 
+/* Has the program ended without anyone waiting for it (a server that died while the
+ * grader's clients ran)? Then its status is already there to read. */
+static void collect_status(struct sandbox_proc *p)
+{
+    struct pollfd pf = { p->status_fd, POLLIN, 0 };
+    if (p->ended || poll(&pf, 1, 0) != 1)
+        return;
+    ssize_t r = read(p->status_fd, &p->wstatus, sizeof p->wstatus);
+    p->ended = r == (ssize_t)sizeof p->wstatus ? 1 : 2;
+}
+
 void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *o)
 {
     memset(o, 0, sizeof *o);
+    collect_status(p);
     outcome_from_status(p, o);
     o->wall_ms = util_now_ms() - p->start_ms;
     /* Killing init tears down the whole pid namespace, daemons and stopped children too. */

@@ -51,7 +51,8 @@ struct spec_peer {
 enum client_type { CLIENT_TCP, CLIENT_UDP };
 enum client_close {
     CLOSE_NORMAL, /* shutdown write side after the last send, read replies, close */
-    CLOSE_RESET,  /* send half of the first payload, then reset (SO_LINGER 0) */
+    CLOSE_RESET,  /* send the first payload without reading until the server stops reading,
+                     then reset (SO_LINGER 0) while it is still writing */
 };
 
 struct spec_client {
