@@ -87,11 +87,11 @@ int outdir_lock(const char *dir, int *fd, char *err, size_t errlen)
     record = util_read_file(path, NULL, NULL, 0);
     if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
-        const char *who = record && strncmp(record, "pid ", 4) == 0 ? record : "";
+        /* Only the number is shown: anyone who can write DIR can write this file. */
+        long pid = record && strncmp(record, "pid ", 4) == 0 ? strtol(record + 4, NULL, 10) : 0;
         if (e == EWOULDBLOCK)
-            util_err(err, errlen, "%s is in use by another batch (%.*s; lock %s): wait for it "
-                     "to end, or grade into another --out folder", dir,
-                     (int)strcspn(who, "\n"), *who ? who : "pid unknown", path);
+            util_err(err, errlen, "%s is in use by another batch (pid %ld; lock %s): wait for "
+                     "it to end, or grade into another --out folder", dir, pid, path);
         else
             util_err(err, errlen, "%s: cannot lock: %s", path, strerror(e));
         outdir_unlock(fd);

@@ -9,6 +9,8 @@
 # removed by the next run, which says so. Mount and network namespaces belong to processes
 # and die with them, so "no process left" covers them. Each iteration after the first is run
 # with --force so that every kill lands while students are graded, not on a finished folder.
+# Reports are compared member by member (durations aside; a differing `actual` is shown, not
+# failed: see below).
 #
 # usage: tests/e2e/test_chaos.sh [build/sockgrade]  (CHAOS_SEED, CHAOS_KILLS, CHAOS_MAX_MS)
 set -u
@@ -39,7 +41,9 @@ leftovers() { grep -lsa "CHAOS_TOKEN=$token" /proc/[0-9]*/environ 2>/dev/null | 
 # run-PID-N cgroups of the grader whose PID is dead
 stale_cgroups() { find /sys/fs/cgroup -maxdepth 6 -type d -path '*sockgrade/run-*' 2>/dev/null |
                   while read -r d; do p=$(basename "$d" | cut -d- -f2); kill -0 "$p" 2>/dev/null || echo "$d"; done; }
-mounts() { wc -l </proc/self/mountinfo; }
+# the grader's mounts are made in private mount namespaces under its work folders: one seen
+# here (under this test's folder, or named for sockgrade) is a leak; others are not ours
+mounts() { grep -c -e "$tmp" -e sockgrade /proc/self/mountinfo; }
 complete() { python3 - "$1" <<'PY'
 import csv, glob, json, os, sys
 d = sys.argv[1]
@@ -75,6 +79,25 @@ print(open(d + '/gradebook.csv').read())
 PY
 }
 
+fields() { python3 - "$1" "$2" <<'PY'
+import glob, json, os, sys
+def walk(a, b, path):  # the members that differ, durations aside
+    if isinstance(a, dict) and isinstance(b, dict):
+        for k in sorted(set(a) | set(b)):
+            if k != 'duration_ms':
+                yield from walk(a.get(k), b.get(k), f'{path}.{k}')
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b)):
+            yield from walk(x, y, f'{path}[{i}]')
+    elif a != b:
+        yield f'{path}: {json.dumps(a)[:200]} -> {json.dumps(b)[:200]}'
+for f in sorted(glob.glob(sys.argv[1] + '/*.json')):
+    g = os.path.join(sys.argv[2], os.path.basename(f))
+    other = json.load(open(g)) if os.path.exists(g) else None
+    for line in walk(json.load(open(f)), other, os.path.basename(f) + ' $'):
+        print(line)
+PY
+}
 t0=$(date +%s%N)
 batch --out "$tmp/ref" >"$tmp/ref.log" 2>&1 || { echo "chaos: the uninterrupted run failed"; cat "$tmp/ref.log"; exit 1; }
 ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -103,6 +126,7 @@ while [ $i -le $kills ]; do
     cgs=$(stale_cgroups)
     # the next iteration (or the final run) must clean these and say so
     echo "$work" >"$tmp/work$i"
+    mkdir -p "$tmp/snap$i" && cp "$tmp/out"/*.json "$tmp/snap$i/" 2>/dev/null
     echo "$cgs" >"$tmp/cgroups$i"
     if [ $i -gt 1 ]; then
         prev=$(cat "$tmp/work$((i - 1))")
@@ -129,10 +153,23 @@ else
     ok "no temporary folder left"
 fi
 digest "$tmp/out" >"$tmp/out.digest"
-if cmp -s "$tmp/ref.digest" "$tmp/out.digest"; then
+# What a check observed of a buggy program can differ with timing even between two
+# uninterrupted runs (a reset seen as ECONNRESET or as EOF): an `actual` that differs is
+# shown; every other member (statuses, scores, builds, expected, hints) and the gradebook
+# must be equal.
+fields "$tmp/ref" "$tmp/out" | grep '\.actual: ' | sed 's/^/note: /'
+if cmp -s "$tmp/ref.digest" "$tmp/out.digest" ||
+    { [ -z "$(fields "$tmp/ref" "$tmp/out" | grep -v '\.actual: ')" ] &&
+      cmp -s "$tmp/ref/gradebook.csv" "$tmp/out/gradebook.csv"; }; then
     ok "gradebook and reports equal the uninterrupted run's"
 else
-    bad "gradebook or reports differ from the uninterrupted run's" "$(diff "$tmp/ref.digest" "$tmp/out.digest" | head -20)"
+    bad "gradebook or reports differ from the uninterrupted run's" "$(fields "$tmp/ref" "$tmp/out")"
+    for f in "$tmp/out"/*.json; do # which run wrote each report that differs
+        cmp -s "$f" "$tmp/ref/$(basename "$f")" && continue
+        k=1; while [ $k -le $kills ] && ! cmp -s "$f" "$tmp/snap$k/$(basename "$f")"; do k=$((k + 1)); done
+        [ $k -le $kills ] && echo "     $(basename "$f") as it is now was written by run $k: $(tail -n 3 "$tmp/run$k.log")" ||
+            echo "     $(basename "$f") as it is now was written by the final run"
+    done
 fi
 echo "chaos: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
