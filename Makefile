@@ -98,8 +98,8 @@ e2e: all $(VALIDATORS)
 	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
 
 # Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack

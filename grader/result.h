@@ -99,15 +99,15 @@ size_t result_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *bad);
  * (NULL gives ""). The writers run every string through it: valid output even from raw input. */
 char *result_utf8_repair(const char *s);
 
-/* The spec's enums as the reports spell them ("core", "robustness"; "visible", "hidden",
- * "after_due_date"), and back (0, or -1 for an unknown name). */
-const char *result_level_name(enum spec_level l);
-const char *result_visibility_name(enum spec_visibility v);
 /* A copy of a JSON document (valid UTF-8, as cJSON prints it) with every C1 control
  * (U+0080..U+009F: U+009B is CSI to some terminals) written as \u00NN: cJSON escapes only
  * C0, and a report must not attack a terminal that shows it. The parsed value is the same. */
 char *result_json_escape_c1(const char *json);
 
+/* The spec's enums as the reports spell them ("core", "robustness"; "visible", "hidden",
+ * "after_due_date"), and back (0, or -1 for an unknown name). */
+const char *result_level_name(enum spec_level l);
+const char *result_visibility_name(enum spec_visibility v);
 int result_level_parse(const char *name, enum spec_level *l);
 int result_visibility_parse(const char *name, enum spec_visibility *v);
 
