@@ -154,6 +154,10 @@ static void drv_closed(struct driver_exchange *ex, const struct drv_xfer *x, boo
     if (x->written < x->len)
         drv_problem(ex, "the server closed the connection before the whole payload was sent "
                     "(%zu of %zu bytes)%s", x->written, x->len, how);
+    else if (ex->got.len == 0 && reset && ex->client > 0 && ex->index == 0)
+        /* Accepted by the kernel while the server was going away after the last client. */
+        drv_problem(ex, "the server reset the connection without replying: it stopped "
+                    "listening (did it stop after the previous client?)");
     else if (ex->got.len == 0)
         drv_problem(ex, "the server closed the connection without replying%s", how);
     else
@@ -328,6 +332,10 @@ static void drv_refused(struct driver_exchange *ex, int client, int e, int op_ms
         drv_problem(ex, "connection refused: the server was not listening");
     else if (e == ETIMEDOUT)
         drv_problem(ex, "the server did not accept the connection within %d ms", op_ms);
+    else if (e == ECONNRESET && client > 0)
+        /* The client went in while the server was still closing: it stopped listening. */
+        drv_problem(ex, "connection reset while connecting: the server stopped listening "
+                    "(did it stop after the previous client?)");
     else if (e == ECONNRESET)
         drv_problem(ex, "connection reset while connecting");
     else
