@@ -118,18 +118,31 @@ static char *own_group_v1(const char *controller)
     return found;
 }
 
+/* The pid namespace this process is in: a group's name carries it, because the pid in the
+ * name means something only there (a grader in a container shares the v1 hierarchies with
+ * the host, and kill() from one namespace cannot see the other's pids). */
+static unsigned long own_pidns(void)
+{
+    struct stat st;
+    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
 /* Removes the empty groups of processes that died before removing them (a crashed runner).
- * rmdir refuses a group that still holds a process, so a live run is never disturbed. */
+ * rmdir refuses a group that still holds a process; and a group made in another pid
+ * namespace is never judged from here, since its owner's pid cannot be seen (a live run's
+ * group is empty for a moment, made but not yet joined, and was once swept that way). */
 static void sweep_stale(const char *parent)
 {
     DIR *d = opendir(parent);
     struct dirent *e;
+    unsigned long ns = own_pidns();
     while (d && (e = readdir(d))) {
         int pid;
         unsigned n;
+        unsigned long their_ns;
         char extra;
-        if (sscanf(e->d_name, "run-%d-%u%c", &pid, &n, &extra) != 2 || pid <= 0 ||
-            pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+        if (sscanf(e->d_name, "run-%d-%u-%lu%c", &pid, &n, &their_ns, &extra) != 3 ||
+            pid <= 0 || their_ns != ns || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
             continue;
         char *dir = xasprintf("%s/%s", parent, e->d_name);
         if (rmdir(dir) == 0) /* said, since only a grader killed mid-run leaves one */
@@ -152,7 +165,7 @@ static char *make_run_dir(const char *parent, char *err, size_t errlen)
     sweep_stale(parent);
     for (int tries = 0; tries < 16; tries++) {
         unsigned n = __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
-        char *dir = xasprintf("%s/run-%d-%u", parent, (int)getpid(), n);
+        char *dir = xasprintf("%s/run-%d-%u-%lu", parent, (int)getpid(), n, own_pidns());
         if (mkdir(dir, 0755) == 0)
             return dir;
         int saved = errno;
@@ -274,9 +287,18 @@ int cgroup_run_attach(struct cgroup_run *cg, pid_t pid, char *err, size_t errlen
 {
     char num[24];
     snprintf(num, sizeof num, "%d", (int)pid);
-    for (int i = 0; i < CG_NDIRS; i++)
-        if (cg->dir[i] && set_value(cg->dir[i], "cgroup.procs", num, false, err, errlen) < 0)
-            return -1;
+    /* The memory group first: if it cannot take the process, nothing holds it and the caller
+     * may destroy the groups. Once it has, a failure of the pids group (v1) is not a reason to
+     * destroy anything: destroying kills the members, and the member is the run's own init
+     * (seen as runs "killed by signal 9" when another grader swept the pids group). The pids
+     * group is then left out, and RLIMIT_NPROC still bounds the run's processes. */
+    if (set_value(cg->dir[CG_MEMORY], "cgroup.procs", num, false, err, errlen) < 0)
+        return -1;
+    if (cg->dir[CG_PIDS] && set_value(cg->dir[CG_PIDS], "cgroup.procs", num, false, NULL, 0) < 0) {
+        rmdir(cg->dir[CG_PIDS]);
+        free(cg->dir[CG_PIDS]);
+        cg->dir[CG_PIDS] = NULL;
+    }
     return 0;
 }
 

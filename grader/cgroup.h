@@ -8,9 +8,9 @@
  * kills a process of the run.
  *
  * cgroup v2 (/sys/fs/cgroup is cgroup2 with the memory controller): groups are
- * /sys/fs/cgroup/sockgrade/run-PID-N with memory.max, memory.swap.max 0, memory.oom.group 1
+ * /sys/fs/cgroup/sockgrade/run-PID-N-PIDNS with memory.max, memory.swap.max 0, memory.oom.group 1
  * and pids.max. cgroup v1 (/sys/fs/cgroup/memory and /sys/fs/cgroup/pids hierarchies): groups
- * are <hierarchy>/<the grader's own group>/sockgrade/run-PID-N with memory.limit_in_bytes,
+ * are <hierarchy>/<the grader's own group>/sockgrade/run-PID-N-PIDNS with memory.limit_in_bytes,
  * memory.memsw.limit_in_bytes (where swap is accounted) and pids.max. Where neither is
  * writable (an unprivileged grader without delegation, a read-only /sys/fs/cgroup)
  * cgroup_run_create fails and says why; the caller then keeps its rlimits only. */

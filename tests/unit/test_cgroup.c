@@ -170,13 +170,22 @@ Test(cgroup, names_are_unique_and_stale_groups_removed, .timeout = 20)
     cr_assert(max);
     char *parent = xstrdup(cgroup_run_path(a));
     *strrchr(parent, '/') = '\0';
-    char *stale = xasprintf("%s/run-%ld-0", parent, atol(max) + 1);
+    struct stat ns;
+    cr_assert_eq(stat("/proc/self/ns/pid", &ns), 0);
+    char *stale = xasprintf("%s/run-%ld-0-%lu", parent, atol(max) + 1, (unsigned long)ns.st_ino);
+    /* A group named in another pid namespace is not judged from here: its pid means nothing. */
+    char *foreign = xasprintf("%s/run-%ld-0-%lu", parent, atol(max) + 1, (unsigned long)ns.st_ino + 1);
+    cr_assert_eq(mkdir(foreign, 0755), 0, "%s: %s", foreign, strerror(errno));
     cr_assert_eq(mkdir(stale, 0755), 0, "%s: %s", stale, strerror(errno));
     struct cgroup_run *c = make_group(64 * MiB, 0);
     assert_gone(stale);
+    struct stat st;
+    cr_assert_eq(stat(foreign, &st), 0, "another namespace's group is left to its own graders");
+    cr_assert_eq(rmdir(foreign), 0);
     cgroup_run_destroy(a);
     cgroup_run_destroy(b);
     cgroup_run_destroy(c);
+    free(foreign);
     free(stale);
     free(parent);
     free(max);
