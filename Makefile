@@ -99,6 +99,7 @@ e2e: all $(VALIDATORS)
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_concurrent.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
 
