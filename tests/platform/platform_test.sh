@@ -1,11 +1,11 @@
 #!/bin/sh
 # `make platform-test`: the recipes run where they will run, not on this machine with its
 # packages. A minimal Debian root (mmdebstrap --variant=minbase, from the archive apt uses
-# here; cached as a tarball under BUILD/platform) is entered as root in a private mount
-# namespace with pivot_root (a chroot cannot make the user namespaces the sandbox needs) and a
-# fresh /proc. Not in a pid namespace of its own: under a shell that is pid 1 of a new pid
-# namespace, sandbox inits died at random (reported as killed by signal 9), which is left to
-# be understood (the report of issue 13 says so). In one fresh root the Gradescope zip is unpacked, its setup.sh runs as the image
+# here; cached as a tarball under BUILD/platform) is entered as root in private mount and pid
+# namespaces, as a container is, with pivot_root (a chroot cannot make the user namespaces the
+# sandbox needs) and a fresh /proc. (Sandbox inits once died at random in a pid namespace: a
+# grader there took other graders' fresh cgroups for stale ones; fixed in cgroup.c, and
+# tests/e2e/test_concurrent.sh keeps it so.) In one fresh root the Gradescope zip is unpacked, its setup.sh runs as the image
 # build would and run_autograder grades a correct and a buggy submission; then, in the same
 # root, GCC 11 grades the fixtures' textbook-style submissions, and with Valgrind removed the
 # grader must say so once and grade on. In a second fresh root the GitHub workflow's `run:`
@@ -64,9 +64,9 @@ new_root() {
         mkdir -p "$1/work"
 }
 # in_root DIR SCRIPT LOG: runs SCRIPT (a file inside DIR, path as seen inside) with bash as root
-# after pivot_root into DIR, in a private mount namespace with a fresh /proc.
+# after pivot_root into DIR, in private mount and pid namespaces with a fresh /proc.
 in_root() {
-    unshare --mount --fork sh -eu -c '
+    unshare --mount --pid --fork sh -eu -c '
         r=$1
         mount --make-rprivate /
         mount --bind "$r" "$r"
