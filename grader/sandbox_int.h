@@ -1,4 +1,5 @@
-/* sandbox_int: what sandbox.c (namespaces and root) shares with sandbox_proc.c (processes). */
+/* sandbox_int: what sandbox.c (namespaces and root) shares with sandbox_proc.c (processes)
+ * and sandbox_child.c (init and the program's child before exec). */
 #ifndef SOCKGRADE_SANDBOX_INT_H
 #define SOCKGRADE_SANDBOX_INT_H
 
@@ -23,9 +24,16 @@ struct sandbox_state {
 
 extern struct sandbox_state sandbox_state;
 
-/* Mode none (sandbox_proc.c): builds the Landlock ruleset from the config's folders (hidden
+#define SETUP_FD 900 /* where a run's init keeps its error pipe until the program's exec */
+
+/* Mode none (sandbox_child.c): builds the Landlock ruleset from the config's folders (hidden
  * stays closed even under a system folder) and the program's TMPDIR. */
 int sandbox_none_prepare(const struct sandbox_config *cfg, const char *hidden, char *err,
                          size_t errlen);
+
+/* Init of a run (sandbox_child.c), in the new pid namespace: enters the root, starts the
+ * program, writes its wait status to status_fd and ends with it. */
+_Noreturn void sandbox_init_main(const struct sandbox_job *job, int status_fd, int in_fd,
+                                 int out_fd, int err_fd);
 
 #endif
