@@ -97,22 +97,29 @@ const char *env_get(const struct env *e, const char *name, size_t *len)
     return v ? v->value : NULL;
 }
 
+/* Sets {name_rev}: the line's bytes in reverse order, what the grader's reversing peer sends. */
+static void env_set_reversed(struct env *e, const char *name, const char *line, size_t n)
+{
+    char *rev = xmalloc(n + 1), key[32];
+    for (size_t k = 0; k < n; k++)
+        rev[k] = line[n - 1 - k];
+    rev[n] = '\0';
+    snprintf(key, sizeof key, "%s_rev", name);
+    env_set(e, key, rev, n);
+    free(rev);
+}
+
 /* Lines the clients type: words, so a client that prints its own input is told apart from
  * one that prints the (reversed) reply. */
 static void make_lines(struct env *e, struct rng *r)
 {
     static const char *const names[] = { "line", "line2", "line3" };
     for (size_t i = 0; i < 3; i++) {
-        char a[8], b[8], c[8], rev[64], key[32];
+        char a[8], b[8], c[8];
         rng_word(r, a, 5), rng_word(r, b, 6), rng_word(r, c, 4);
         char *line = xasprintf("hello %s %s %s", a, b, c);
-        size_t n = strlen(line);
-        for (size_t k = 0; k < n; k++)
-            rev[k] = line[n - 1 - k];
-        rev[n] = '\0';
-        env_set(e, names[i], line, n);
-        snprintf(key, sizeof key, "%s_rev", names[i]);
-        env_set(e, key, rev, n);
+        env_set(e, names[i], line, strlen(line));
+        env_set_reversed(e, names[i], line, strlen(line));
         free(line);
     }
 }
@@ -275,31 +282,15 @@ static void make_hosts(struct env *e, struct rng *r)
     fixture_setf(e, "unknown_addr", "203.0.113.%u", (unsigned)rng_range(r, 1, 254));
 }
 
-static void env_set_reversed(struct env *e, const char *name, const char *line, size_t n)
-{
-    char *rev = xmalloc(n + 1), key[32];
-    for (size_t k = 0; k < n; k++)
-        rev[k] = line[n - 1 - k];
-    rev[n] = '\0';
-    snprintf(key, sizeof key, "%s_rev", name);
-    env_set(e, key, rev, n);
-    free(rev);
-}
-
 /* What a client prints after a shorter reply when it never NUL-terminates its buffer: the
- * reply, its newline, then the first bytes left over from the longer reply before it. */
-static void env_set_stale(struct env *e, const char *name, struct strbuf *buf, const char *rev,
+ * reply read over the start of the longer one before it, its newline, then the first bytes
+ * left over. buf (len bytes, longer than the reply) is updated as that read() would. */
+static void env_set_stale(struct env *e, const char *name, char *buf, size_t len, const char *rev,
                           size_t n)
 {
-    char *was = xstrndup(buf->data, buf->len);
-    strbuf_release(buf);
-    strbuf_init(buf);
-    strbuf_add(buf, rev, n);
-    strbuf_addstr(buf, "\n");
-    if (strlen(was) > n + 1)
-        strbuf_addstr(buf, was + n + 1);
-    env_set(e, name, buf->data, n + 1 + 8 < buf->len ? n + 1 + 8 : buf->len);
-    free(was);
+    memcpy(buf, rev, n);
+    buf[n] = '\n';
+    env_set(e, name, buf, n + 1 + 8 < len ? n + 1 + 8 : len);
 }
 
 /* An ordinary typed line of 80 bytes (the textbook's MAXLINE 127 holds it with its newline),
@@ -307,7 +298,7 @@ static void env_set_stale(struct env *e, const char *name, struct strbuf *buf, c
  * NUL-terminated shows the tail of an earlier reply ({stale_line}, {stale_short_line}). */
 static void make_long_lines(struct env *e, struct rng *r)
 {
-    struct strbuf sb, buf;
+    struct strbuf sb;
     char w[8];
     strbuf_init(&sb);
     strbuf_addstr(&sb, "typed line");
@@ -323,14 +314,14 @@ static void make_long_lines(struct env *e, struct rng *r)
     char *short_line = xasprintf("ok %s", w);
     env_set(e, "short_line", short_line, strlen(short_line));
     env_set_reversed(e, "short_line", short_line, strlen(short_line));
-    strbuf_init(&buf);
-    strbuf_addf(&buf, "%s\n", env_get(e, "long_line_rev", NULL));
-    size_t n;
+    /* The buffer after the long reply: its reversed bytes and newline, 81 bytes. */
+    char *buf = xasprintf("%s\n", env_get(e, "long_line_rev", NULL));
+    size_t n, len = strlen(buf);
     const char *rev = env_get(e, "line_rev", &n);
-    env_set_stale(e, "stale_line", &buf, rev, n);
+    env_set_stale(e, "stale_line", buf, len, rev, n);
     rev = env_get(e, "short_line_rev", &n);
-    env_set_stale(e, "stale_short_line", &buf, rev, n);
-    strbuf_release(&buf);
+    env_set_stale(e, "stale_short_line", buf, len, rev, n);
+    free(buf);
     strbuf_release(&sb);
     free(short_line);
 }
