@@ -22,7 +22,7 @@ GRADER_OBJS := util.o rng.o values.o spec.o spec_check.o spec_json.o result.o re
                report_json.o report_text.o report_gradescope.o report_junit.o sandbox.o \
                sandbox_proc.o sandbox_child.o sandbox_probe.o netstate.o peer.o peer_tcp.o driver.o driver_udp.o env.o \
                check.o check_expect.o check_memcheck.o build.o discover.o grade_wire.o grade.o
-GRADER_OBJS += gradebook.o batch_fingerprint.o batch.o batch_merge.o
+GRADER_OBJS += gradebook.o batch_fingerprint.o batch.o batch_progress.o batch_merge.o
 GRADER_OBJS += landlock.o
 GRADER_OBJS += debuginfo.o
 GRADER_OBJS += cgroup.o

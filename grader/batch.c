@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +20,7 @@
 #include "discover.h"
 #include "grade.h"
 #include "gradebook.h"
+#include "batch_progress.h"
 #include "outdir.h"
 #include "report.h"
 #include "util.h"
@@ -62,83 +62,6 @@ static char *report_path(const struct batch *b, const char *name)
 static char *fp_path(const struct batch *b, const char *name)
 {
     return xasprintf("%s/.%s.fingerprint", b->o->out, name);
-}
-
-/* A folder name fit for the terminal: control characters (C0, DEL, C1) and bidirectional
- * overrides become '?', so a name cannot smuggle escape sequences; at most cols columns,
- * counting a non-ASCII character as two (wide enough for Hangul). */
-static void progress_name(char *dst, size_t dstlen, const char *name, size_t cols)
-{
-    char *t = result_utf8_repair(name);
-    const char *p = t, *end = t + strlen(t);
-    size_t used = 0, o = 0;
-    while (p < end && o + 5 < dstlen) {
-        uint32_t cp = '?';
-        size_t bad, len = result_utf8_decode(p, (size_t)(end - p), &cp, &bad);
-        if (!len)
-            len = bad ? bad : 1;
-        size_t w = cp < 0x80 ? 1 : 2;
-        if (used + w > cols)
-            break;
-        bool unsafe = cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x202a && cp <= 0x202e) ||
-                      (cp >= 0x2066 && cp <= 0x2069);
-        if (unsafe) {
-            dst[o++] = '?';
-        } else {
-            memcpy(dst + o, p, len);
-            o += len;
-        }
-        used += w;
-        p += len;
-    }
-    dst[o] = '\0';
-    free(t);
-}
-
-static size_t terminal_width(void)
-{
-    struct winsize ws;
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-        return ws.ws_col;
-    return 80;
-}
-
-/* One line redrawn in place: count, rate, time left, and the student graded longest. */
-static void progress_draw(const struct batch *b, const char *current, size_t others)
-{
-    char bar[21], left[32] = "?:??", line[1024], name[256];
-    int64_t elapsed = util_now_ms() - b->t0;
-    double rate = elapsed > 0 ? (double)b->done * 1000.0 / (double)elapsed : 0;
-    size_t fill = b->ntodo ? b->done * 20 / b->ntodo : 20;
-    for (size_t i = 0; i < 20; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[20] = '\0';
-    if (b->done >= b->ntodo)
-        snprintf(left, sizeof left, "0:00");
-    else if (b->done && rate > 0) {
-        long secs = (long)((double)(b->ntodo - b->done) / rate + 0.5);
-        snprintf(left, sizeof left, "%ld:%02ld", secs / 60, secs % 60);
-    }
-    int n = snprintf(line, sizeof line, "[%s] %zu/%zu  %.2f/s  %s left", bar, b->done, b->ntodo,
-                     rate, left);
-    size_t width = terminal_width(), shown = (size_t)n;
-    if (current && shown + 16 < width) {
-        char more[32] = "";
-        if (others)
-            snprintf(more, sizeof more, " (+%zu)", others);
-        progress_name(name, sizeof name, current, width - shown - 4 - strlen(more));
-        snprintf(line + n, sizeof line - (size_t)n, "  %s%s", name, more);
-    }
-    fprintf(stderr, "\r\033[K%s", line);
-    fflush(stderr);
-}
-
-static void progress_clear(const struct batch_options *o)
-{
-    if (o->progress) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
 }
 
 static int student_cmp(const void *a, const void *b)
@@ -343,7 +266,8 @@ static void record_failure(struct batch *b, struct student *s, const char *why)
     r.grader_version = xstrdup(b->o->version);
     r.submission = xstrdup(s->path);
     r.error = xstrdup(why);
-    progress_clear(b->o);
+    if (b->o->progress)
+        batch_progress_clear();
     warn("%s: %s", s->name, why);
     if (write_report(b, s, &r, err, sizeof err) < 0)
         warn("%s", err);
@@ -462,7 +386,8 @@ static void pool_progress(const struct batch *b)
     for (size_t i = 0; i < b->ntodo; i++)
         if (b->all[b->todo[i]].pid && (!oldest || b->all[b->todo[i]].started < oldest->started))
             oldest = &b->all[b->todo[i]];
-    progress_draw(b, oldest ? oldest->name : NULL, b->running ? b->running - 1 : 0);
+    batch_progress_draw(b->done, b->ntodo, b->t0, oldest ? oldest->name : NULL,
+                        b->running ? b->running - 1 : 0);
 }
 
 /* Interrupted: the workers' reports in progress are given up (each student's earlier report
@@ -514,7 +439,8 @@ static void pool_run(struct batch *b)
         pool_abort(b);
     else
         pool_progress(b);
-    progress_clear(b->o);
+    if (b->o->progress)
+        batch_progress_clear();
 }
 
 static void batch_free(struct batch *b)
