@@ -371,15 +371,7 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     struct check_run run;
     memset(&run, 0, sizeof run);
     run.ctx = ctx;
-    env_make(&run.env, ctx->env->seed, ctx->spec->program);
-    /* In --sandbox none, grade.c gives every check ports of its own (TIME_WAIT): keep them. */
-    static const char *const own_ports[] = { "port", "udp_port" };
-    for (size_t i = 0; i < 2; i++) {
-        size_t n;
-        const char *v = env_get(ctx->env, own_ports[i], &n);
-        if (v)
-            env_set(&run.env, own_ports[i], v, n);
-    }
+    env_copy(&run.env, ctx->env);
     check_result_init(out, ctx->check);
     const struct spec_check *c = ctx->check;
     const char *services = c->setup.services == SERVICES_VARIED   ? run.env.services_varied

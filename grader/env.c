@@ -344,6 +344,20 @@ void env_make(struct env *e, uint64_t seed, const char *program)
     make_long_lines(e, &r); /* last: the values above stay what they were for a seed */
 }
 
+void env_copy(struct env *dst, const struct env *src)
+{
+    *dst = *src;
+    dst->vars = xcalloc(src->nvars ? src->nvars : 1, sizeof *dst->vars);
+    for (size_t i = 0; i < src->nvars; i++)
+        dst->vars[i] = (struct env_var){ xstrdup(src->vars[i].name),
+                                         xstrndup(src->vars[i].value, src->vars[i].len),
+                                         src->vars[i].len, src->vars[i].fixture };
+    dst->hosts = xstrdup(src->hosts);
+    dst->services = xstrdup(src->services);
+    dst->services_varied = xstrdup(src->services_varied);
+    dst->services_no_echo = xstrdup(src->services_no_echo);
+}
+
 void env_free(struct env *e)
 {
     for (size_t i = 0; i < e->nvars; i++) {

@@ -35,6 +35,9 @@ struct env {
 
 /* Builds the environment for (seed, program): the same pair always gives the same values. */
 void env_make(struct env *e, uint64_t seed, const char *program);
+/* A deep copy: a check adds its observations ({obs.*}) to a copy of its program's
+ * environment, with whatever the grader set in it (ports of its own without namespaces). */
+void env_copy(struct env *dst, const struct env *src);
 void env_free(struct env *e);
 
 void env_set(struct env *e, const char *name, const char *value, size_t len);

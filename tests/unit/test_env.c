@@ -173,3 +173,22 @@ Test(env, long_line_and_what_a_stale_buffer_prints)
     cr_assert_eq(memcmp(stale, buf, n), 0);
     env_free(&e);
 }
+
+/* A check works on a copy of its program's environment: what it adds stays its own, and
+ * what the grader set in the original (ports of its own without namespaces) comes along. */
+Test(env, copy_is_deep_and_keeps_what_was_set)
+{
+    struct env e, c;
+    env_make(&e, 5, "tcp_echoserv");
+    env_setf(&e, "port", "%u", 24680u);
+    env_copy(&c, &e);
+    cr_assert_str_eq(env_get(&c, "port", NULL), "24680");
+    cr_assert_str_eq(c.services, e.services);
+    cr_assert_neq(c.services, e.services, "its own copy of each file");
+    cr_assert(env_uses_fixture(&c, "{host}"), "fixture variables stay fixture ones");
+    env_set(&c, "obs.x.connections", "1", 1);
+    cr_assert_null(env_get(&e, "obs.x.connections", NULL));
+    env_free(&c);
+    cr_assert_str_eq(env_get(&e, "port", NULL), "24680");
+    env_free(&e);
+}
