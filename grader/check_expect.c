@@ -177,6 +177,15 @@ static const char *swapped_hint(const struct peer_obs *o)
     return hint;
 }
 
+/* A peer that nothing reached, and where the program went instead if it was the swapped port. */
+static char *describe_unreached(const struct peer_obs *o)
+{
+    if (o && o->swapped_hits)
+        return xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
+                         o->swapped_hits, o->swapped_port);
+    return xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+}
+
 static void judge_peer(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
     size_t len;
@@ -193,10 +202,7 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
     v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0 &&
             !(o->nconns == 0 && o->swapped_hits > 0);
     if (!o || o->nconns == 0) {
-        v->actual = o && o->swapped_hits
-                        ? xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
-                                    o->swapped_hits, o->swapped_port)
-                        : xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+        v->actual = describe_unreached(o);
         if (o && o->swapped_hits)
             v->hint = swapped_hint(o);
     } else {
@@ -216,11 +222,8 @@ static void judge_contacted(struct check_run *run, const struct spec_expect *x, 
     v->ok = o && o->nconns > 0;
     if (v->ok)
         v->actual = xasprintf("%zu %s", o->nconns, o->udp ? "sender(s)" : "connection(s)");
-    else if (o && o->swapped_hits)
-        v->actual = xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
-                              o->swapped_hits, o->swapped_port);
     else
-        v->actual = xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+        v->actual = describe_unreached(o);
 }
 
 static void judge_echoed(struct check_run *run, struct verdict *v)
