@@ -270,7 +270,8 @@ static void drv_drain(struct drv *d)
     for (;;) {
         size_t open = 0;
         for (size_t i = 0; i < d->nlinger; i++) {
-            drv_linger_read(d, &d->linger[i]);
+            if (!d->linger[i].closed)
+                drv_linger_read(d, &d->linger[i]);
             if (!d->linger[i].closed)
                 p[open++] = (struct pollfd){ .fd = d->linger[i].fd, .events = POLLIN };
         }
@@ -280,7 +281,8 @@ static void drv_drain(struct drv *d)
         p[open] = (struct pollfd){ .fd = d->stop_fd, .events = POLLIN };
         if (poll(p, open + (d->stop_fd >= 0), (int)left) > 0 && d->stop_fd >= 0 && p[open].revents) {
             for (size_t i = 0; i < d->nlinger; i++)
-                drv_linger_read(d, &d->linger[i]);
+                if (!d->linger[i].closed)
+                    drv_linger_read(d, &d->linger[i]);
             break; /* the server ended: what it left open is not a leak of a running server */
         }
     }
