@@ -18,22 +18,14 @@ LDFLAGS  ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson) -pthread
 
-GRADER_OBJS := util.o rng.o values.o spec.o spec_check.o spec_json.o result.o report.o \
-               report_json.o report_text.o report_gradescope.o report_junit.o sandbox.o \
-               sandbox_proc.o sandbox_child.o sandbox_probe.o netstate.o peer.o peer_tcp.o driver.o driver_udp.o env.o \
-               check.o check_expect.o check_memcheck.o build.o discover.o grade_wire.o grade.o
-GRADER_OBJS += gradebook.o batch_fingerprint.o batch.o batch_progress.o batch_merge.o
-GRADER_OBJS += landlock.o
-GRADER_OBJS += debuginfo.o
-GRADER_OBJS += cgroup.o
-GRADER_OBJS += outdir.o json_utf8.o
-GRADER_OBJS += proctree.o check_gate.o stage.o
+# The grader's modules, one folder each (docs/design.md draws them); cli/ holds only main.
+GRADER_SRCS := $(filter-out grader/cli/%,$(wildcard grader/*/*.c))
 LIB      := $(BUILD)/libsockgrade.a
-OBJS     := $(addprefix $(BUILD)/grader/,$(GRADER_OBJS))
-MAIN_OBJ := $(BUILD)/grader/main.o
+OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS))
+MAIN_OBJ := $(BUILD)/grader/cli/main.o
 
-PROGRAMS := open_socket dtablesize byte_order ascii_ip get_hostent get_host_byaddr mydaytime \
-            tcp_echocli port_number tcp_echoserv udp_echocli udp_echoserv udp_connected
+# One program per assignments/<name>/ folder (its spec); reference/<name>.c implements it.
+PROGRAMS := $(notdir $(patsubst %/spec.json,%,$(wildcard assignments/*/spec.json)))
 REF_BINS := $(addprefix $(BUILD)/reference/,$(PROGRAMS))
 # GCC 11 and clang 14 lack -ftrivial-auto-var-init=zero; the references are correct without it.
 REF_ZERO  := $(shell $(CC) -ftrivial-auto-var-init=zero -x c -c -o /dev/null /dev/null 2>/dev/null && echo -ftrivial-auto-var-init=zero)
@@ -54,7 +46,7 @@ test-deps:
 
 $(BUILD)/grader/%.o: grader/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Igrader -c -o $@ $<
 
 $(LIB): $(OBJS)
 	@rm -f $@
@@ -82,6 +74,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 
 unit: test-deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) $(REPLAY_BINS)
+	@sh tests/test_layers.sh
 	@sh tests/run_unit.sh $(UNIT_TESTS)
 	@sh tests/fuzz/replay.sh $(BUILD) $(FUZZ_TARGETS)
 
@@ -223,9 +216,10 @@ fuzz-build:
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 
 # Only the parsers and what they call: the targets never start a sandbox.
-FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util.o rng.o values.o spec.o spec_check.o \
-                 spec_json.o result.o report.o report_json.o report_text.o report_gradescope.o \
-                 report_junit.o grade_wire.o env.o json_utf8.o)
+FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util/util.o util/rng.o util/json_utf8.o \
+                 spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o result/result.o \
+                 report/report.o report/report_json.o report/report_text.o \
+                 report/report_gradescope.o report/report_junit.o grade/grade_wire.o check/env.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)

@@ -19,7 +19,7 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 RUNS = int(os.environ.get("RUNS", "5"))
 CLASS = int(os.environ.get("CLASS", "100"))
-# The flags of the grader's graded build (grader/build.c); its Valgrind copy is extra work.
+# The flags of the grader's graded build (grader/grade/build.c); its Valgrind copy is extra work.
 FLAGS = ["-std=gnu11", "-O0", "-Wall", "-Wextra", "-ftrivial-auto-var-init=zero"]
 
 

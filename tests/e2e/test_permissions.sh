@@ -1,6 +1,6 @@
 #!/bin/sh
 # End-to-end test: grading does not depend on the caller's file permissions. The grader
-# copies what it grades into its own work folder (grader/stage.c), so a submission folder
+# copies what it grades into its own work folder (grader/grade/stage.c), so a submission folder
 # made by mktemp -d (0700), files of mode 0600 and a umask of 077 grade exactly as the same
 # files in an ordinary folder, as root and as an ordinary user. A symbolic link is never
 # copied: a link to a file only root can read is not quoted by the build.

@@ -292,7 +292,7 @@ expect "the zip holds setup.sh and run_autograder at its top, executable" py '
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 names = set(z.namelist())
-for n in ("setup.sh", "run_autograder", "sockgrade/Makefile", "sockgrade/grader/main.c",
+for n in ("setup.sh", "run_autograder", "sockgrade/Makefile", "sockgrade/grader/cli/main.c",
           "sockgrade/assignments/tcp_echocli/spec.json"):
     assert n in names, n
 for n in ("setup.sh", "run_autograder"):

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "env.h"
-#include "util.h"
+#include "check/env.h"
+#include "util/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

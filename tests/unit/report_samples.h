@@ -11,8 +11,8 @@
 
 #include <cJSON.h>
 
-#include "report.h"
-#include "util.h"
+#include "report/report.h"
+#include "util/util.h"
 
 /* ---- fixtures --------------------------------------------------------------------------- */
 

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "gradebook.h"
-#include "report.h"
-#include "util.h"
+#include "batch/batch.h"
+#include "batch/gradebook.h"
+#include "report/report.h"
+#include "util/util.h"
 
 /* ---- fixtures --------------------------------------------------------------------------- */
 

@@ -17,8 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "util.h"
+#include "sandbox/cgroup.h"
+#include "util/util.h"
 
 #define MiB ((size_t)1 << 20)
 

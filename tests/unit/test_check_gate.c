@@ -3,8 +3,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "check.h"
-#include "util.h"
+#include "check/check.h"
+#include "util/util.h"
 
 static const char spec_json[] =
     "{\"schema\": \"sockgrade-spec/1\", \"program\": \"p\", \"title\": \"t\", \"checks\": ["

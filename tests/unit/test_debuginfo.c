@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "debuginfo.h"
+#include "sandbox/debuginfo.h"
 
 /* The loader's build id as readelf prints it: an oracle independent of our ELF walking. The
  * loader is the one /bin/sh names (not /proc/self/exe, which is Valgrind's own under memcheck). */

@@ -11,10 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "driver.h"
-#include "netstate.h"
-#include "sandbox.h"
-#include "util.h"
+#include "peer/driver.h"
+#include "peer/netstate.h"
+#include "sandbox/sandbox.h"
+#include "util/util.h"
 
 #define LO 0x7f000001u
 #define PORT 7

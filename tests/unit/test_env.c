@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "env.h"
+#include "check/env.h"
 
 Test(env, same_seed_same_values_other_seed_other_values)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "util.h"
+#include "report/report.h"
+#include "util/util.h"
 
 /* CSI 2 J and NEL in UTF-8, between ordinary text and a Korean label. */
 #define C1_TEXT "a\xC2\x9B" "2J b\xC2\x85 c\xC2\x80\xC2\x9F 한글 \xC2\xA0nbsp"

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "landlock.h"
-#include "sandbox.h"
-#include "util.h"
+#include "sandbox/landlock.h"
+#include "sandbox/sandbox.h"
+#include "util/util.h"
 
 struct seen {
     int built;            /* the ruleset was built and enforced */

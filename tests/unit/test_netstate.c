@@ -9,9 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netstate.h"
-#include "sandbox.h"
-#include "util.h"
+#include "peer/netstate.h"
+#include "sandbox/sandbox.h"
+#include "util/util.h"
 
 static void isolate(void)
 {

@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netstate.h"
-#include "peer.h"
-#include "sandbox.h"
-#include "util.h"
+#include "peer/netstate.h"
+#include "peer/peer.h"
+#include "sandbox/sandbox.h"
+#include "util/util.h"
 
 #define LO 0x7f000001u
 

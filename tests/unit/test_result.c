@@ -4,8 +4,8 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "result.h"
-#include "util.h"
+#include "result/result.h"
+#include "util/util.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-#include "util.h"
+#include "sandbox/sandbox.h"
+#include "util/util.h"
 
 struct seen {
     int end, code, sig;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spec.h"
-#include "util.h"
+#include "spec/spec.h"
+#include "util/util.h"
 
 /* s with every ' turned into ": the specs and messages below use no literal '. */
 static char *dq(const char *s)

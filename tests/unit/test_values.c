@@ -5,7 +5,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "values.h"
+#include "spec/values.h"
 
 /* Criterion runs each test in a fresh process of this binary, where pointers stored in a
  * parameter would dangle (ASLR); so every parameter holds its strings in arrays. */

@@ -1,0 +1,530 @@
+/* batch: the class run. The batch process forks one worker per student (several at once);
+ * a worker grades its student with grade_run, which forks that student's check runners, and
+ * writes the report. The batch process only starts workers, reaps them (SIGCHLD, waited for
+ * with sigtimedwait: no polling sleeps), kills one that overruns its bound, records an error
+ * report for a worker that died, and rewrites the gradebook after every student. */
+#include "batch.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grade/discover.h"
+#include "grade/grade.h"
+#include "gradebook.h"
+#include "batch_progress.h"
+#include "outdir.h"
+#include "report/report.h"
+#include "util/util.h"
+
+struct student {
+    char *name;
+    const char *path;
+    uint64_t fp;
+    bool fp_ok;           /* false: could not hash; graded every time, never skipped */
+    pid_t pid;            /* its worker while one runs, else 0 */
+    char *tmp;            /* the worker's TMPDIR, removed when it ends, however it ends */
+    int64_t started;
+    bool overran;
+};
+
+struct batch {
+    const struct batch_options *o;
+    struct student *all;  /* every submission, sorted by name */
+    size_t nall;
+    size_t *todo;         /* indexes into all: the slice's students to grade */
+    size_t ntodo, next, running, done, skipped, errors, slice;
+    struct gradebook gb;
+    uint64_t seed;
+    int64_t bound_ms;     /* a worker's wall-time bound: only a grader bug reaches it */
+    int64_t t0;
+    pid_t parent;
+    char *tmproot;        /* holds the workers' TMPDIRs */
+    int interrupted;      /* the signal that stopped the batch, or 0 */
+    bool full;            /* the output folder's file system is full: stopped */
+    int lockfd;           /* holds DIR/.lock (outdir.c) */
+    sigset_t oldmask;
+};
+
+static char *report_path(const struct batch *b, const char *name)
+{
+    return xasprintf("%s/%s.json", b->o->out, name);
+}
+
+static char *fp_path(const struct batch *b, const char *name)
+{
+    return xasprintf("%s/.%s.fingerprint", b->o->out, name);
+}
+
+static int student_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct student *)a)->name, ((const struct student *)b)->name);
+}
+
+/* Every submission must be a folder, with a name that can be a report's file name, and no
+ * two alike: students are their folder names. */
+static int load_students(struct batch *b, const char *const *subs, size_t n, char *err, size_t errlen)
+{
+    struct stat st;
+    b->all = xcalloc(n, sizeof *b->all);
+    b->nall = n;
+    for (size_t i = 0; i < n; i++) {
+        b->all[i].path = subs[i];
+        b->all[i].name = batch_student_name(subs[i]);
+        if (stat(subs[i], &st) < 0 || !S_ISDIR(st.st_mode))
+            return util_err(err, errlen, "%s: not a folder (each SUBMISSION is one student's folder)", subs[i]);
+        if (!b->all[i].name[0] || b->all[i].name[0] == '.')
+            return util_err(err, errlen, "%s: a student's folder name must not be empty or begin with '.'", subs[i]);
+    }
+    qsort(b->all, n, sizeof *b->all, student_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(b->all[i - 1].name, b->all[i].name) == 0)
+            return util_err(err, errlen, "two submissions are named %s: %s and %s", b->all[i].name,
+                            b->all[i - 1].path, b->all[i].path);
+    return 0;
+}
+
+/* Without --seed, a re-run reuses the folder's seed: a new one would change every student's
+ * environment, hence every fingerprint, and regrade the whole class. Another --seed than the
+ * folder's is refused without --force: it would mix two environments in one gradebook. */
+static int resolve_seed(struct batch *b, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/.seed", b->o->out), buf[32];
+    char *text = util_read_file(path, NULL, NULL, 0), *end;
+    bool known = false;
+    unsigned long long v = 0;
+    b->seed = b->o->seed;
+    if (text) {
+        errno = 0;
+        v = strtoull(text, &end, 10);
+        known = !errno && end != text && (*end == '\n' || !*end);
+        free(text);
+    }
+    if (known && !b->o->seed_given)
+        b->seed = v;
+    if (known && b->o->seed_given && v != b->o->seed && !b->o->force) {
+        free(path);
+        return util_err(err, errlen, "%s was graded with seed %llu: --seed %llu would grade "
+                        "students in another environment beside those graded before; give "
+                        "--seed %llu, another --out, or --force to regrade everyone",
+                        b->o->out, v, (unsigned long long)b->o->seed, v);
+    }
+    snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)b->seed);
+    int rc = util_write_file_atomic(path, buf, strlen(buf), err, errlen);
+    free(path);
+    return rc;
+}
+
+static int mkdir_p(const char *path, char *err, size_t errlen)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; rc == 0; s++) {
+        bool end = *s == '\0';
+        if (*s != '/' && !end)
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) < 0 && errno != EEXIST)
+            rc = util_err(err, errlen, "cannot create %s: %s", p, strerror(errno));
+        if (end)
+            break;
+        *s = '/';
+    }
+    free(p);
+    return rc;
+}
+
+/* The serial worst case of grade_run (each task overrunning to its kill), plus a minute:
+ * a worker still running after that is stuck in the grader, not in a submission. */
+static int64_t worker_bound_ms(const char *assignments)
+{
+    char **names, err[UTIL_ERRLEN];
+    size_t n;
+    int64_t total = 60000;
+    if (discover_programs(assignments, &names, &n, err, sizeof err) < 0)
+        return total;
+    for (size_t i = 0; i < n; i++) {
+        char *path = xasprintf("%s/%s/spec.json", assignments, names[i]);
+        struct spec *s = spec_load(path, err, sizeof err);
+        total += 40000; /* the build's bound and its grace */
+        for (size_t c = 0; s && c < s->nchecks; c++)
+            total += s->checks[c].timeout_ms + 10000;
+        spec_free(s);
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    return total;
+}
+
+/* Decides which students of the slice need grading: a changed fingerprint, a missing or
+ * unreadable report, a report of a grader error, or --force. */
+static void plan(struct batch *b, const char *salt)
+{
+    char err[UTIL_ERRLEN];
+    b->todo = xcalloc(b->nall, sizeof *b->todo);
+    for (size_t i = 0; i < b->nall; i++) {
+        struct student *s = &b->all[i];
+        if (!batch_in_shard(i, b->o->shard_k, b->o->shard_n))
+            continue;
+        b->slice++;
+        s->fp_ok = batch_fingerprint(s->path, b->o->assignments, salt, &s->fp, err, sizeof err) == 0;
+        if (!s->fp_ok)
+            warn("%s: cannot fingerprint (%s): graded every time", s->name, err);
+        const struct gradebook_row *row = gradebook_find(&b->gb, s->name);
+        char *fpath = fp_path(b, s->name), want[20];
+        char *have = util_read_file(fpath, NULL, NULL, 0);
+        snprintf(want, sizeof want, "%016llx\n", (unsigned long long)s->fp);
+        bool same = s->fp_ok && have && strcmp(have, want) == 0;
+        if (!b->o->force && same && row && strcmp(row->status, "error") != 0)
+            b->skipped++;
+        else
+            b->todo[b->ntodo++] = i;
+        free(have);
+        free(fpath);
+    }
+}
+
+/* The report first, then the fingerprint: a worker killed in between leaves a report that
+ * the next run regrades, never a fingerprint vouching for a report that is not there. */
+static int write_report(const struct batch *b, const struct student *s, const struct run_result *r,
+                        char *err, size_t errlen)
+{
+    char *json = report_json(r), *jpath = report_path(b, s->name);
+    char *fpath = fp_path(b, s->name), fp[20];
+    int rc = util_write_file_atomic(jpath, json, strlen(json), err, errlen);
+    snprintf(fp, sizeof fp, "%016llx\n", (unsigned long long)s->fp);
+    if (rc == 0 && s->fp_ok && !r->error)
+        rc = util_write_file_atomic(fpath, fp, strlen(fp), err, errlen);
+    else
+        unlink(fpath);
+    free(json);
+    free(jpath);
+    free(fpath);
+    return rc;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* grade_run makes its work folder in $TMPDIR and removes it when it returns; a worker killed
+ * before that would leave it behind, so each worker gets a TMPDIR the batch removes. */
+static void remove_tree(char **path)
+{
+    if (*path)
+        nftw(*path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(*path);
+    *path = NULL;
+}
+
+static _Noreturn void worker_main(const struct batch *b, const struct student *s)
+{
+    struct run_result r;
+    char err[UTIL_ERRLEN];
+    /* The batch's death ends its workers (and their runners die with them), so an
+     * interrupted batch leaves no grading behind. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != b->parent)
+        _exit(3);
+    setpgid(0, 0);
+    sigprocmask(SIG_SETMASK, &b->oldmask, NULL); /* submissions must not inherit blocked signals */
+    setenv("TMPDIR", s->tmp, 1);
+    memset(&r, 0, sizeof r);
+    struct grade_options go = { b->seed, b->o->mode, b->o->student_jobs, b->o->assignments, b->o->programs };
+    const char *paths[] = { s->path };
+    r.grader_version = xstrdup(b->o->version);
+    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
+    r.submission = xstrdup(s->path);
+    grade_run(paths, 1, &go, &r);
+    int rc = write_report(b, s, &r, err, sizeof err);
+    if (rc < 0)
+        warn("%s", err);
+    _exit(rc == 0 ? 0 : outdir_full(errno) ? OUTDIR_FULL_EXIT : 3);
+}
+
+/* The report of a student whose worker failed: the grader's fault, recorded as such. */
+static void record_failure(struct batch *b, struct student *s, const char *why)
+{
+    struct run_result r;
+    char err[UTIL_ERRLEN];
+    memset(&r, 0, sizeof r);
+    r.seed = b->seed;
+    r.sandbox = xstrdup(sandbox_mode_name(b->o->mode));
+    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
+    r.grader_version = xstrdup(b->o->version);
+    r.submission = xstrdup(s->path);
+    r.error = xstrdup(why);
+    if (b->o->progress)
+        batch_progress_clear();
+    warn("%s: %s", s->name, why);
+    if (write_report(b, s, &r, err, sizeof err) < 0)
+        warn("%s", err);
+    gradebook_put(&b->gb, s->name, &r);
+    result_run_free(&r);
+}
+
+/* A student is done (why: what went wrong in the grader, or ""): the gradebook is written
+ * now, so a batch killed later still has this student's row. */
+static void student_done(struct batch *b, struct student *s, const char *why)
+{
+    char err[UTIL_ERRLEN];
+    s->pid = 0;
+    remove_tree(&s->tmp);
+    b->done++;
+    if (why[0])
+        record_failure(b, s, why);
+    const struct gradebook_row *row = gradebook_find(&b->gb, s->name);
+    if (!row || strcmp(row->status, "error") == 0)
+        b->errors++;
+    char *csv = xasprintf("%s/gradebook.csv", b->o->out);
+    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0) {
+        b->full = b->full || outdir_full(errno);
+        warn("%s", err);
+    }
+    free(csv);
+}
+
+static void worker_start(struct batch *b, struct student *s)
+{
+    char why[UTIL_ERRLEN];
+    pid_t pid = -1;
+    s->tmp = xasprintf("%s/%s", b->tmproot, s->name);
+    if (mkdir(s->tmp, 0700) < 0 && errno != EEXIST) {
+        snprintf(why, sizeof why, "cannot create %s: %s", s->tmp, strerror(errno));
+    } else {
+        fflush(NULL);
+        pid = fork();
+        if (pid == 0)
+            worker_main(b, s);
+        if (pid < 0)
+            snprintf(why, sizeof why, "cannot start a worker: fork: %s", strerror(errno));
+    }
+    if (pid < 0) {
+        student_done(b, s, why);
+        return;
+    }
+    setpgid(pid, pid); /* also here, so a kill right after fork finds the group */
+    s->pid = pid;
+    s->started = util_now_ms();
+    b->running++;
+}
+
+static void worker_done(struct batch *b, struct student *s, int status)
+{
+    char err[UTIL_ERRLEN], why[UTIL_ERRLEN + 64];
+    char *jpath = report_path(b, s->name);
+    b->running--;
+    if (s->overran)
+        snprintf(why, sizeof why, "the worker grading this student overran its bound of %lld s "
+                 "and was killed (a grader fault)", (long long)(b->bound_ms / 1000));
+    else if (WIFSIGNALED(status))
+        snprintf(why, sizeof why, "the worker grading this student was killed by signal %d",
+                 WTERMSIG(status));
+    else if (WEXITSTATUS(status) == OUTDIR_FULL_EXIT) {
+        b->full = true; /* no error report: it could not be written either */
+        why[0] = '\0';
+    } else if (WEXITSTATUS(status) != 0)
+        snprintf(why, sizeof why, "the worker grading this student failed (exit status %d)",
+                 WEXITSTATUS(status));
+    else if (gradebook_load_report(&b->gb, s->name, jpath, err, sizeof err) < 0)
+        snprintf(why, sizeof why, "the worker's report cannot be read back: %s", err);
+    else
+        why[0] = '\0';
+    free(jpath);
+    student_done(b, s, why);
+}
+
+static void pool_reap(struct batch *b)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (size_t i = 0; i < b->ntodo; i++)
+            if (b->all[b->todo[i]].pid == pid) {
+                worker_done(b, &b->all[b->todo[i]], status);
+                break;
+            }
+}
+
+/* Kills overdue workers; returns how long to wait for the next event. */
+static int64_t pool_deadlines(struct batch *b)
+{
+    int64_t now = util_now_ms(), wait = b->o->progress ? 1000 : 60000;
+    for (size_t i = 0; i < b->ntodo; i++) {
+        struct student *s = &b->all[b->todo[i]];
+        if (!s->pid)
+            continue;
+        int64_t left = s->started + b->bound_ms - now;
+        if (left <= 0 && !s->overran) {
+            s->overran = true;
+            kill(-s->pid, SIGKILL);
+            kill(s->pid, SIGKILL);
+        } else if (left > 0 && left < wait) {
+            wait = left;
+        }
+    }
+    return wait;
+}
+
+static void pool_progress(const struct batch *b)
+{
+    const struct student *oldest = NULL;
+    if (!b->o->progress)
+        return;
+    for (size_t i = 0; i < b->ntodo; i++)
+        if (b->all[b->todo[i]].pid && (!oldest || b->all[b->todo[i]].started < oldest->started))
+            oldest = &b->all[b->todo[i]];
+    batch_progress_draw(b->done, b->ntodo, b->t0, oldest ? oldest->name : NULL,
+                        b->running ? b->running - 1 : 0);
+}
+
+/* Interrupted: the workers' reports in progress are given up (each student's earlier report
+ * and fingerprint stay as they were, so the next run grades them again). */
+static void pool_abort(struct batch *b)
+{
+    for (size_t i = 0; i < b->ntodo; i++) {
+        struct student *s = &b->all[b->todo[i]];
+        int status;
+        if (!s->pid)
+            continue;
+        kill(-s->pid, SIGKILL);
+        kill(s->pid, SIGKILL);
+        while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        s->pid = 0;
+        remove_tree(&s->tmp);
+    }
+}
+
+/* The signals the pool waits for (blocked, taken with sigtimedwait): a worker's end, and an
+ * interruption, handled here rather than in a handler so the batch can clean up. */
+static void pool_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGCHLD);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
+static void pool_run(struct batch *b)
+{
+    sigset_t set;
+    pool_signals(&set);
+    size_t jobs = b->o->jobs > 0 ? (size_t)b->o->jobs : 1;
+    while ((b->next < b->ntodo || b->running) && !b->interrupted && !b->full) {
+        while (b->running < jobs && b->next < b->ntodo)
+            worker_start(b, &b->all[b->todo[b->next++]]);
+        pool_progress(b);
+        int64_t wait = pool_deadlines(b);
+        struct timespec ts = { (time_t)(wait / 1000), (long)(wait % 1000) * 1000000L };
+        int sig = sigtimedwait(&set, NULL, &ts); /* a worker ended, time passed, or a stop */
+        if (sig > 0 && sig != SIGCHLD)
+            b->interrupted = sig;
+        pool_reap(b);
+    }
+    if (b->interrupted || b->full)
+        pool_abort(b);
+    else
+        pool_progress(b);
+    if (b->o->progress)
+        batch_progress_clear();
+}
+
+static void batch_free(struct batch *b)
+{
+    for (size_t i = 0; i < b->nall; i++) {
+        free(b->all[i].name);
+        free(b->all[i].tmp);
+    }
+    free(b->all);
+    free(b->todo);
+    gradebook_free(&b->gb);
+    if (b->tmproot)
+        rmdir(b->tmproot);
+    outdir_unlock(&b->lockfd);
+    free(b->tmproot);
+}
+
+static void summary(const struct batch *b)
+{
+    fprintf(stderr, "sockgrade batch: %zu students", b->slice);
+    if (b->o->shard_n)
+        fprintf(stderr, " (shard %u/%u of %zu)", b->o->shard_k, b->o->shard_n, b->nall);
+    fprintf(stderr, ": %zu graded, %zu unchanged, %zu grader errors in %.1f s; seed %llu; %s/gradebook.csv\n",
+            b->done, b->skipped, b->errors, (double)(util_now_ms() - b->t0) / 1000.0,
+            (unsigned long long)b->seed, b->o->out);
+}
+
+static int make_tmproot(struct batch *b, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    b->tmproot = xasprintf("%s/sockgrade-batch.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(b->tmproot))
+        return 0;
+    util_err(err, errlen, "cannot create %s: %s", b->tmproot, strerror(errno));
+    free(b->tmproot);
+    b->tmproot = NULL;
+    return -1;
+}
+
+int batch_run(const char *const *subs, size_t nsubs, const struct batch_options *o,
+              char *err, size_t errlen)
+{
+    struct batch b = { .o = o, .t0 = util_now_ms(), .parent = getpid(), .lockfd = -1 };
+    char *salt = NULL, *csv = xasprintf("%s/gradebook.csv", o->out);
+    sigset_t set;
+    int rc = -1;
+    gradebook_init(&b.gb);
+    b.gb.assignments = o->assignments;
+    b.gb.programs = o->programs;
+    if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
+        outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
+        resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||
+        make_tmproot(&b, err, errlen) < 0)
+        goto out;
+    outdir_record(b.lockfd, b.tmproot);
+    /* Another --programs grades other programs: the fingerprints change with it. */
+    char *mode_key = xasprintf("%s%s%s", sandbox_mode_name(o->mode), o->programs ? " programs=" : "",
+                               o->programs ? o->programs : "");
+    salt = batch_salt(o->version, b.seed, mode_key);
+    free(mode_key);
+    plan(&b, salt);
+    b.bound_ms = worker_bound_ms(o->assignments);
+    pool_signals(&set);
+    sigprocmask(SIG_BLOCK, &set, &b.oldmask);
+    pool_run(&b);
+    sigprocmask(SIG_SETMASK, &b.oldmask, NULL);
+    if (gradebook_write(&b.gb, csv, err, errlen) < 0 && !b.full)
+        goto out;
+    summary(&b);
+    if (b.full) {
+        util_err(err, errlen, "%s: the disk is full (the file is named above): stopped; every "
+                 "report written before is intact; free space and the same command finishes "
+                 "the batch", o->out);
+        goto out;
+    }
+    if (b.interrupted) {
+        util_err(err, errlen, "interrupted by signal %d: the reports in progress were not written; "
+                 "the same command finishes the batch", b.interrupted);
+        goto out;
+    }
+    rc = b.errors ? 1 : 0;
+out:
+    free(salt);
+    free(csv);
+    batch_free(&b);
+    return rc;
+}

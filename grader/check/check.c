@@ -1,0 +1,410 @@
+/* check: sets up and runs one check in its sandbox (see check.h). */
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_int.h"
+#include "peer/netstate.h"
+#include "util/util.h"
+
+#define PROGRAM_DIR "/sandbox"
+
+const char *check_namespace_need(const struct spec_check *c, const struct env *env)
+{
+    static const char fixed_port[] = "needs the namespace sandbox: it uses the lecture's fixed "
+                                     "ports (7, 13), which only a private network namespace offers";
+    static const char fixtures[] = "needs the namespace sandbox: it depends on the grader's own "
+                                   "/etc/hosts, /etc/services or port range";
+    for (size_t i = 0; i < c->npeers; i++)
+        if (!strchr(c->peers[i].port, '{'))
+            return fixed_port;
+    bool fx = c->setup.services != SERVICES_LECTURE || env_uses_fixture(env, c->stdin_text);
+    for (size_t i = 0; i < c->nargs; i++)
+        fx |= env_uses_fixture(env, c->args[i]);
+    for (size_t i = 0; i < c->nexpects; i++) {
+        fx |= env_uses_fixture(env, c->expects[i].text);
+        for (size_t k = 0; k < c->expects[i].nvalues; k++)
+            fx |= env_uses_fixture(env, c->expects[i].values[k]);
+    }
+    return fx ? fixtures : NULL;
+}
+
+void check_result_init(struct check_result *r, const struct spec_check *c)
+{
+    memset(r, 0, sizeof *r);
+    r->id = xstrdup(c->id);
+    r->description = xstrdup(c->description);
+    r->level = c->level;
+    r->visibility = c->visibility;
+    r->max_score = c->points;
+    r->status = STATUS_ERROR;
+}
+
+char *check_quote(const char *data, size_t len, size_t cap)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addstr(&sb, "\"");
+    size_t i;
+    for (i = 0; i < len && sb.len < cap; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '\n')
+            strbuf_addstr(&sb, "\\n");
+        else if (c == '\r')
+            strbuf_addstr(&sb, "\\r");
+        else if (c == '\t')
+            strbuf_addstr(&sb, "\\t");
+        else if (c == '\0')
+            strbuf_addstr(&sb, "\\0");
+        else if (c == '"' || c == '\\')
+            strbuf_addf(&sb, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            strbuf_addf(&sb, "\\x%02X", c);
+        else
+            strbuf_add(&sb, &data[i], 1);
+    }
+    strbuf_addstr(&sb, "\"");
+    if (i < len)
+        strbuf_addf(&sb, " …(%zu more bytes)", len - i);
+    return strbuf_detach(&sb);
+}
+
+static int expand_port(struct check_run *run, const char *tmpl, uint16_t *port)
+{
+    char *s = env_expand(&run->env, tmpl, NULL, run->error, sizeof run->error);
+    if (!s)
+        return -1;
+    char *end;
+    long v = strtol(s, &end, 10);
+    int rc = (*end || v < 1 || v > 65535) ? util_err(run->error, sizeof run->error,
+                                                      "port \"%s\" is not 1..65535", s) : 0;
+    *port = (uint16_t)v;
+    free(s);
+    return rc;
+}
+
+static int setup_peers(struct check_run *run, int netstate)
+{
+    const struct spec_check *c = run->ctx->check;
+    struct peer_config *cfg = xcalloc(c->npeers ? c->npeers : 1, sizeof *cfg);
+    char **texts = xcalloc(c->npeers * 2 + 1, sizeof *texts);
+    int rc = -1;
+    for (size_t i = 0; i < c->npeers; i++) {
+        const struct spec_peer *p = &c->peers[i];
+        struct in_addr a;
+        cfg[i].name = p->name;
+        cfg[i].type = p->type;
+        cfg[i].reply = p->reply;
+        cfg[i].pieces = p->pieces > 0 ? p->pieces : 1;
+        cfg[i].delay_ms = p->delay_ms;
+        cfg[i].netstate = netstate;
+        cfg[i].watch_swapped = p->type != PEER_TCP_SQUAT && p->type != PEER_UDP_SQUAT;
+        if (inet_pton(AF_INET, p->addr ? p->addr : "127.0.0.1", &a) != 1) {
+            util_err(run->error, sizeof run->error, "peer %s: bad address", p->name);
+            goto out;
+        }
+        cfg[i].addr = ntohl(a.s_addr);
+        if (expand_port(run, p->port, &cfg[i].port) < 0)
+            goto out;
+        if (p->text && !(texts[2 * i] = env_expand(&run->env, p->text, &cfg[i].text_len,
+                                                   run->error, sizeof run->error)))
+            goto out;
+        cfg[i].text = texts[2 * i];
+        if (p->stranger && !(texts[2 * i + 1] = env_expand(&run->env, p->stranger, &cfg[i].stranger_len,
+                                                           run->error, sizeof run->error)))
+            goto out;
+        cfg[i].stranger = texts[2 * i + 1];
+    }
+    run->peers = peer_set_bind(cfg, c->npeers, run->error, sizeof run->error);
+    rc = run->peers ? 0 : -1;
+out:
+    for (size_t i = 0; i < c->npeers * 2; i++)
+        free(texts[i]);
+    free(texts);
+    free(cfg);
+    return rc;
+}
+
+struct job_strings {
+    char **argv;
+    size_t argc;
+    char *stdin_data;
+    size_t stdin_len;
+};
+
+static void job_strings_free(struct job_strings *js)
+{
+    for (size_t i = 0; i < js->argc; i++)
+        free(js->argv[i]);
+    free(js->argv);
+    free(js->stdin_data);
+}
+
+static int make_job(struct check_run *run, struct sandbox_job *job, struct job_strings *js)
+{
+    const struct spec_check *c = run->ctx->check;
+    memset(job, 0, sizeof *job);
+    const char **vg = NULL;
+    size_t nvg = c->memcheck ? check_memcheck_prefix(&vg) : 0;
+    js->argv = xcalloc(nvg + c->nargs + 2, sizeof *js->argv);
+    for (size_t i = 0; i < nvg; i++)
+        js->argv[js->argc++] = xstrdup(vg[i]);
+    /* Without namespaces nothing is mounted: run the binary where it is. */
+    if (run->ctx->mode == SANDBOX_NONE)
+        js->argv[js->argc++] = c->memcheck ? xasprintf("%s.vg", run->ctx->binary) : xstrdup(run->ctx->binary);
+    else
+        js->argv[js->argc++] = xasprintf(PROGRAM_DIR "/%s", run->ctx->spec->program);
+    for (size_t i = 0; i < c->nargs; i++)
+        if (!(js->argv[js->argc++] = env_expand(&run->env, c->args[i], NULL, run->error, sizeof run->error)))
+            return -1;
+    if (c->stdin_text && !(js->stdin_data = env_expand(&run->env, c->stdin_text, &js->stdin_len,
+                                                       run->error, sizeof run->error)))
+        return -1;
+    job->argv = (const char *const *)js->argv;
+    if (run->ctx->mode == SANDBOX_NONE)
+        job->cwd = run->ctx->workdir;
+    job->stdin_data = js->stdin_data;
+    job->stdin_len = js->stdin_len;
+    sandbox_limits_default(&job->limits);
+    job->limits.timeout_ms = run->timeout_ms;
+    if (c->memcheck) /* Valgrind reserves far more address space than the program uses */
+        job->limits.memory_bytes = 0;
+    if (c->setup.extra_fds) {
+        job->held_fds = run->env.held_fds;
+        job->nheld_fds = run->env.nheld;
+    }
+    if (c->setup.nofile) {
+        job->limits.nofile_soft = run->env.nofile_soft;
+        job->limits.nofile_hard = run->env.nofile_hard;
+    }
+    return 0;
+}
+
+struct ready_arg {
+    const char *proto;
+    uint16_t port, swapped;
+    int hit;                 /* 1: on the port, 2: on the byte-swapped port */
+};
+
+static bool ready_pred(int handle, void *arg)
+{
+    struct ready_arg *a = arg;
+    if (netstate_bound(handle, a->proto, a->port))
+        a->hit = 1;
+    else if (a->swapped != a->port && netstate_bound(handle, a->proto, a->swapped))
+        a->hit = 2;
+    return a->hit != 0;
+}
+
+static void free_payloads(struct driver_config *dc, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t total = dc[i].per_client ? (size_t)dc[i].count * dc[i].nsends : dc[i].nsends;
+        struct payload *p = (struct payload *)(dc[i].per_client ? dc[i].per_client : dc[i].sends);
+        for (size_t k = 0; p && k < total; k++)
+            free(p[k].data);
+        free(p);
+    }
+    free(dc);
+}
+
+/* Payloads are expanded per client when they name {client} (1-based), so that interleaved
+ * clients send different data; otherwise once for all. */
+static struct driver_config *make_clients(struct check_run *run)
+{
+    const struct spec_check *c = run->ctx->check;
+    struct driver_config *dc = xcalloc(c->nclients ? c->nclients : 1, sizeof *dc);
+    for (size_t i = 0; i < c->nclients; i++) {
+        const struct spec_client *sc = &c->clients[i];
+        bool per = false;
+        for (size_t k = 0; k < sc->nsends; k++)
+            per |= strstr(sc->sends[k], "{client}") != NULL;
+        int copies = per ? sc->count : 1;
+        struct payload *p = xcalloc((size_t)copies * sc->nsends, sizeof *p);
+        dc[i] = (struct driver_config){ sc->type, sc->count, per ? NULL : p, sc->nsends, sc->pieces,
+                                        sc->close, sc->expect_echo, per ? p : NULL };
+        for (int who = 0; who < copies; who++) {
+            env_setf(&run->env, "client", "%d", who + 1);
+            for (size_t k = 0; k < sc->nsends; k++) {
+                struct payload *q = &p[(size_t)who * sc->nsends + k];
+                if (!(q->data = env_expand(&run->env, sc->sends[k], &q->len, run->error,
+                                           sizeof run->error))) {
+                    free_payloads(dc, i + 1);
+                    return NULL;
+                }
+            }
+        }
+    }
+    return dc;
+}
+
+static bool check_expects(const struct spec_check *c, enum expect_what w)
+{
+    for (size_t i = 0; i < c->nexpects; i++)
+        if (c->expects[i].what == w)
+            return true;
+    return false;
+}
+
+struct children_arg {
+    const struct sandbox_proc *proc;
+    size_t live, zombies;
+    bool read;
+};
+
+/* Settled: every child has ended and at most one waits to be reaped (a server that reaps
+ * before its next accept() keeps one until then). */
+static bool children_settled(int handle, void *arg)
+{
+    (void)handle;
+    struct children_arg *a = arg;
+    a->read = sandbox_children(a->proc, &a->live, &a->zombies) == 0;
+    return !a->read || (a->live == 0 && a->zombies <= 1);
+}
+
+/* After the clients: wait for the server's children to end and be reaped (or one op timeout),
+ * then count the zombies left. */
+static void count_children(struct check_run *run, struct sandbox_proc *proc, int netstate,
+                           int op_ms, int64_t deadline)
+{
+    struct children_arg a = { proc, 0, 0, false };
+    int64_t until = util_now_ms() + op_ms;
+    netstate_wait(netstate, children_settled, &a, sandbox_end_fd(proc),
+                  until < deadline ? until : deadline);
+    run->counted_children = a.read;
+    run->zombies = a.zombies;
+}
+
+/* DRIVE: wait until the server is ready, then play its clients. */
+static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate, int64_t deadline)
+{
+    const struct spec_check *c = run->ctx->check;
+    struct ready_arg ra = { strncmp(c->ready, "udp:", 4) == 0 ? "udp" : "tcp", 0, 0, 0 };
+    if (expand_port(run, c->ready + 4, &ra.port) < 0)
+        return -1;
+    ra.swapped = peer_swap16(ra.port);
+    run->port = ra.port;
+    if (netstate_wait(netstate, ready_pred, &ra, sandbox_end_fd(proc), deadline) != WAIT_READY)
+        return 0;
+    run->listened = ra.hit == 1;
+    run->listened_swapped = ra.hit == 2;
+    if (!run->listened || c->nclients == 0)
+        return 0;
+    struct driver_config *dc = make_clients(run);
+    if (!dc)
+        return -1;
+    int op_timeout = run->timeout_ms / 4 > 300 ? run->timeout_ms / 4 : 300;
+    int rc = driver_run(dc, c->nclients, 0x7f000001, ra.port, netstate, sandbox_end_fd(proc),
+                        deadline, op_timeout, &run->drive, run->error, sizeof run->error);
+    run->drove = rc == 0;
+    run->clients = dc; /* the report borrows the payloads: free them after judging */
+    run->nclients = c->nclients;
+    if (rc == 0 && check_expects(c, EXPECT_REAPED))
+        count_children(run, proc, netstate, op_timeout, deadline);
+    return rc;
+}
+
+/* What the peers saw becomes {obs.<peer>.*} variables for the expectations. */
+static void record_observations(struct check_run *run)
+{
+    for (size_t i = 0; run->peers && i < peer_set_count(run->peers); i++) {
+        const struct peer_obs *o = peer_set_obs_at(run->peers, i);
+        char name[96];
+        snprintf(name, sizeof name, "obs.%s.connections", o->name);
+        env_setf(&run->env, name, "%zu", o->nconns);
+        /* No connection, no source port: the variable stays undefined, and an expectation
+         * that names it fails saying so (check_expect.c), never compares with a 0. */
+        snprintf(name, sizeof name, "obs.%s.src_port", o->name);
+        if (o->nconns)
+            env_setf(&run->env, name, "%u", o->conns[0].src_port);
+    }
+}
+
+static void run_program(struct check_run *run)
+{
+    const struct check_ctx *ctx = run->ctx;
+    struct sandbox_job job;
+    struct job_strings js = { 0 };
+    struct sandbox_proc *proc = NULL;
+    int netstate = netstate_open();
+    if (netstate < 0) {
+        util_err(run->error, sizeof run->error, "netstate: cannot read the socket table");
+        goto out;
+    }
+    if (setup_peers(run, netstate) < 0 || make_job(run, &job, &js) < 0)
+        goto out;
+    if (sandbox_start(&job, &proc, run->error, sizeof run->error) < 0)
+        goto out;
+    run->ran = true;
+    if (peer_set_serve(run->peers, run->error, sizeof run->error) < 0)
+        goto finish;
+    int64_t deadline = util_now_ms() + run->timeout_ms;
+    if (ctx->check->kind == KIND_DRIVE) {
+        drive(run, proc, netstate, deadline);
+        if (ctx->check->memcheck)
+            sandbox_terminate(proc, 3000);
+    } else {
+        sandbox_wait(proc, deadline);
+    }
+finish:
+    sandbox_finish(proc, &run->outcome);
+    if (run->peers)
+        peer_set_stop(run->peers);
+    record_observations(run);
+out:
+    job_strings_free(&js);
+    if (netstate >= 0)
+        netstate_close(netstate);
+}
+
+int check_budget_ms(const struct spec_check *c)
+{
+    return c->memcheck ? c->timeout_ms * 2 + 2000 : c->timeout_ms;
+}
+
+void check_execute(const struct check_ctx *ctx, struct check_result *out)
+{
+    struct check_run run;
+    memset(&run, 0, sizeof run);
+    run.ctx = ctx;
+    env_copy(&run.env, ctx->env);
+    check_result_init(out, ctx->check);
+    const struct spec_check *c = ctx->check;
+    const char *services = c->setup.services == SERVICES_VARIED   ? run.env.services_varied
+                           : c->setup.services == SERVICES_NO_ECHO ? run.env.services_no_echo
+                                                                   : run.env.services;
+    struct sandbox_file files[] = {
+        { "/etc/hosts", run.env.hosts, strlen(run.env.hosts) },
+        { "/etc/services", services, strlen(services) },
+    };
+    char *inside = xasprintf(PROGRAM_DIR "/%s", ctx->spec->program);
+    /* Under Valgrind: the build without zero-initialised locals, so that it sees them. */
+    char *binary = c->memcheck ? xasprintf("%s.vg", ctx->binary) : xstrdup(ctx->binary);
+    struct sandbox_bind bind = { binary, inside, false };
+    run.timeout_ms = check_budget_ms(c);
+    struct sandbox_config cfg = { ctx->workdir, files, 2, &bind, 1, run.env.port_lo,
+                                  run.env.port_hi, 0, 1 };
+    int64_t t0 = util_now_ms();
+    if (sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error) == 0)
+        run_program(&run);
+    if (run.ran && !run.error[0])
+        check_judge(&run, out);
+    else {
+        out->status = STATUS_ERROR;
+        out->actual = xstrdup(run.error[0] ? run.error : "the check could not run");
+    }
+    out->duration_ms = util_now_ms() - t0;
+    free(inside);
+    free(binary);
+    if (run.peers)
+        peer_set_free(run.peers);
+    driver_report_free(&run.drive);
+    if (run.clients)
+        free_payloads(run.clients, run.nclients);
+    sandbox_outcome_free(&run.outcome);
+    env_free(&run.env);
+}

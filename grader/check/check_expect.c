@@ -1,0 +1,445 @@
+/* check_expect: judges a check run against the spec's expectations, in order. The first
+ * expectation that fails decides the verdict, so the spec lists the most basic first
+ * ("it ended", then "the server got the line", then "it printed the reply"). */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_int.h"
+#include "spec/values.h"
+
+#define QUOTE_CAP 300
+
+struct verdict {
+    bool ok;
+    char *expected;
+    char *actual;
+    const char *hint;   /* borrowed */
+};
+
+char *check_describe_end(const struct check_run *run)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    switch (o->end) {
+    case END_EXITED:
+        return xasprintf("exit status %d", o->code);
+    case END_SIGNALED:
+        if (o->oom_killed)
+            return xasprintf("killed by signal %d (%s): its processes together ran out of the "
+                             "run's memory", o->signal, strsignal(o->signal));
+        return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
+    case END_TIMEOUT:
+        return xasprintf("still running after %d ms (killed)", run->timeout_ms);
+    case END_STOPPED:
+        return xstrdup("still running (stopped by the grader)");
+    default:
+        return xasprintf("the sandbox failed: %s", o->error);
+    }
+}
+
+static char *expand(struct check_run *run, const char *tmpl, size_t *len)
+{
+    char *s = env_expand(&run->env, tmpl, len, run->error, sizeof run->error);
+    return s ? s : xstrdup("");
+}
+
+static char *stdout_excerpt(const struct check_run *run)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    if (o->out_len == 0 && o->err_len == 0)
+        return xstrdup("no output");
+    char *q = check_quote(o->out, o->out_len, QUOTE_CAP);
+    char *s = o->out_len ? xasprintf("printed %s", q) : xstrdup("printed nothing on stdout");
+    free(q);
+    if (o->err_len) {
+        char *e = check_quote(o->err, o->err_len, 160);
+        char *t = xasprintf("%s; stderr %s", s, e);
+        free(e);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
+static void judge_end(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    if (x->what == EXPECT_ENDS) {
+        v->ok = o->end == END_EXITED || o->end == END_SIGNALED;
+        v->expected = xasprintf("the program ends by itself within %d ms",
+                                run->timeout_ms);
+    } else if (strcmp(x->is, "zero") == 0) {
+        v->ok = o->end == END_EXITED && o->code == 0;
+        v->expected = xstrdup("exit status 0");
+    } else if (strcmp(x->is, "nonzero") == 0) {
+        v->ok = o->end == END_EXITED && o->code != 0;
+        v->expected = xstrdup("a non-zero exit status (the failure is reported to the shell)");
+    } else {
+        v->ok = o->end == END_EXITED;
+        v->expected = xstrdup("the program exits normally (no crash, no hang)");
+    }
+    v->actual = check_describe_end(run);
+    /* A program that was stopped at the deadline may have said something first (a server that
+     * reported its bind() failure and went on): quote it, so the student sees both facts. */
+    if (!v->ok && (o->end == END_TIMEOUT || o->end == END_STOPPED) && (o->out_len || o->err_len)) {
+        char *said = stdout_excerpt(run), *both = xasprintf("%s; before that it %s", v->actual, said);
+        free(said);
+        free(v->actual);
+        v->actual = both;
+    }
+}
+
+static void judge_message(struct check_run *run, struct verdict *v)
+{
+    const struct sandbox_outcome *o = &run->outcome;
+    size_t printable = 0;
+    /* unsigned: a message written only in Korean (UTF-8 bytes >= 0x80) is a message too */
+    for (size_t i = 0; i < o->out_len; i++)
+        printable += (unsigned char)o->out[i] > ' ';
+    for (size_t i = 0; i < o->err_len; i++)
+        printable += (unsigned char)o->err[i] > ' ';
+    v->ok = printable > 0;
+    v->expected = xstrdup("a message saying what went wrong (stdout or stderr)");
+    v->actual = stdout_excerpt(run);
+}
+
+static void judge_values(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    enum value_type t = VALUE_INT;
+    value_type_parse(x->type, &t);
+    char **want = xcalloc(x->nvalues, sizeof *want);
+    struct strbuf exp;
+    strbuf_init(&exp);
+    for (size_t i = 0; i < x->nvalues; i++) {
+        want[i] = expand(run, x->values[i], NULL);
+        strbuf_addf(&exp, "%s%s", i ? ", " : "", want[i]);
+    }
+    size_t matched = 0;
+    const struct sandbox_outcome *o = &run->outcome;
+    size_t cap = x->max_extra < 0 ? SIZE_MAX : (size_t)x->max_extra;
+    v->ok = values_match_in_order(o->out, o->out_len, t, (const char *const *)want, x->nvalues,
+                                  cap, &matched);
+    v->expected = xasprintf("%s value%s %s in this order", value_type_name(t),
+                            x->nvalues > 1 ? "s" : "", exp.data);
+    struct value_list found;
+    values_extract(o->out, o->out_len, t, &found);
+    struct strbuf act;
+    strbuf_init(&act);
+    for (size_t i = 0; i < found.count && i < 24; i++)
+        strbuf_addf(&act, "%s%s", i ? ", " : "", found.items[i].text);
+    if (found.count > 24)
+        strbuf_addf(&act, ", … (%zu in all)", found.count);
+    if (!v->ok && matched == x->nvalues) {
+        /* Every value was there: what failed is the cap, so say that, not a wrong-value hint. */
+        size_t extra = found.count - x->nvalues;
+        v->actual = xasprintf("%s %s printed, but so %s %zu other %s value%s (%s); at most %zu "
+                              "other%s allowed", exp.data, x->nvalues > 1 ? "were" : "was",
+                              extra > 1 ? "were" : "was", extra, value_type_name(t),
+                              extra > 1 ? "s" : "", act.data, cap, cap == 1 ? " is" : "s are");
+        v->hint = "print the values asked for and not a list of candidates: a few other values "
+                  "(a label's number, getdtablesize() before the answer) are tolerated, but so many "
+                  "that a guess could pass are not";
+    } else {
+        v->actual = found.count ? xasprintf("%s values printed: %s", value_type_name(t), act.data)
+                                : xasprintf("no %s value in the output (%s)", value_type_name(t),
+                                            o->out_len ? "it printed other text" : "nothing on stdout");
+    }
+    values_free(&found);
+    strbuf_release(&act);
+    strbuf_release(&exp);
+    for (size_t i = 0; i < x->nvalues; i++)
+        free(want[i]);
+    free(want);
+}
+
+static void judge_text(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    size_t len;
+    char *text = expand(run, x->text, &len);
+    const struct sandbox_outcome *o = &run->outcome;
+    bool found = values_contains_bytes(o->out, o->out_len, text, len);
+    char *q = check_quote(text, len, QUOTE_CAP);
+    v->ok = x->what == EXPECT_CONTAINS ? found : !found;
+    v->expected = xasprintf("%s %s", x->what == EXPECT_CONTAINS ? "stdout contains" : "stdout never contains", q);
+    v->actual = stdout_excerpt(run);
+    free(q);
+    free(text);
+}
+
+static const char *swapped_hint(const struct peer_obs *o)
+{
+    static char hint[200];
+    snprintf(hint, sizeof hint, "nothing reached port %u, but port %u did: that is %u with its "
+             "two bytes swapped. Was htons() missed when filling sin_port?",
+             o->port, o->swapped_port, o->port);
+    return hint;
+}
+
+/* A peer that nothing reached, and where the program went instead if it was the swapped port. */
+static char *describe_unreached(const struct peer_obs *o)
+{
+    if (o && o->swapped_hits)
+        return xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
+                         o->swapped_hits, o->swapped_port);
+    return xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+}
+
+static void judge_peer(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    size_t len;
+    char *text = expand(run, x->text, &len);
+    const struct peer_obs *o = peer_set_obs(run->peers, x->peer);
+    struct strbuf got;
+    strbuf_init(&got);
+    for (size_t i = 0; o && i < o->nconns; i++)
+        strbuf_add(&got, o->conns[i].received.data ? o->conns[i].received.data : "",
+                   o->conns[i].received.len);
+    char *q = check_quote(text, len, QUOTE_CAP);
+    v->expected = xasprintf("the server on port %u receives exactly %s", o ? o->port : 0, q);
+    /* Expecting nothing is still not met by a program that went to the swapped port. */
+    v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0 &&
+            !(o->nconns == 0 && o->swapped_hits > 0);
+    if (!o || o->nconns == 0) {
+        v->actual = describe_unreached(o);
+        if (o && o->swapped_hits)
+            v->hint = swapped_hint(o);
+    } else {
+        char *g = check_quote(got.data ? got.data : "", got.len, QUOTE_CAP);
+        v->actual = xasprintf("it received %s", g);
+        free(g);
+    }
+    free(q);
+    free(text);
+    strbuf_release(&got);
+}
+
+static void judge_contacted(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    const struct peer_obs *o = peer_set_obs(run->peers, x->peer);
+    v->expected = xasprintf("the program reaches the grader's server on port %u", o ? o->port : 0);
+    v->ok = o && o->nconns > 0;
+    if (v->ok)
+        v->actual = xasprintf("%zu %s", o->nconns, o->udp ? "sender(s)" : "connection(s)");
+    else
+        v->actual = describe_unreached(o);
+}
+
+static void judge_echoed(struct check_run *run, struct verdict *v)
+{
+    v->expected = xstrdup("every client of the grader gets back exactly what it sent");
+    if (run->listened_swapped) {
+        v->actual = xasprintf("the server listened on port %u, not on %u", peer_swap16(run->port), run->port);
+        v->hint = "that port is the one given with its two bytes swapped: was htons() missed "
+                  "when filling sin_port?";
+        return;
+    }
+    if (!run->listened) {
+        char *end = check_describe_end(run);
+        v->actual = xasprintf("it never listened on port %u (%s)", run->port, end);
+        free(end);
+        return;
+    }
+    for (size_t i = 0; i < run->drive.n; i++) {
+        const struct driver_exchange *e = &run->drive.ex[i];
+        if (e->reset || e->ok)
+            continue;
+        char *s = check_quote(e->sent.data, e->sent.len, 120);
+        char *g = check_quote(e->got.data ? e->got.data : "", e->got.len, 120);
+        v->actual = xasprintf("client %d, message %d: sent %s, got back %s%s%s", e->client + 1,
+                              e->index + 1, s, g, e->problem[0] ? "; " : "", e->problem);
+        free(s);
+        free(g);
+        return;
+    }
+    v->ok = run->drive.n > 0;
+    v->actual = v->ok ? xasprintf("all %zu exchanges echoed exactly", run->drive.n)
+                      : xstrdup("no exchange took place");
+}
+
+static void judge_running(struct check_run *run, struct verdict *v)
+{
+    v->expected = xstrdup("the server still runs, waiting for the next client");
+    v->ok = run->listened && run->outcome.end == END_STOPPED;
+    v->actual = check_describe_end(run);
+}
+
+/* An expectation whose expected value is an observation ({obs.<peer>.*}) of a peer that saw
+ * nothing cannot be compared with anything: it fails, saying what was not observed. */
+static bool judge_unobserved(struct check_run *run, const char *tmpl, struct verdict *v)
+{
+    const char *at = tmpl ? strstr(tmpl, "{obs.") : NULL;
+    if (!at || !run->peers)
+        return false;
+    char name[64];
+    const char *dot = strchr(at + 5, '.');
+    size_t n = dot ? (size_t)(dot - at - 5) : 0;
+    if (!dot || n == 0 || n >= sizeof name)
+        return false;
+    memcpy(name, at + 5, n);
+    name[n] = '\0';
+    const struct peer_obs *o = peer_set_obs(run->peers, name);
+    if (!o || o->nconns > 0)
+        return false;
+    bool udp = o->udp;
+    v->ok = false;
+    v->expected = xasprintf("a value the grader's %s peer on port %u observes (%s)",
+                            udp ? "UDP" : "TCP", o->port, udp ? "a datagram's source port"
+                                                              : "the connection's source port");
+    v->actual = o->swapped_hits
+                    ? xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                                "with; %zu contact(s) arrived on port %u instead", o->port,
+                                udp ? "datagram" : "connection", o->swapped_hits, o->swapped_port)
+                    : xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                                "with (%s)", o->port, udp ? "datagram" : "connection",
+                                udp ? "was sendto() called, to port 7?" : "did connect() reach port 7?");
+    if (o->swapped_hits)
+        v->hint = swapped_hint(o);
+    else if (udp)
+        v->hint = "the grader's UDP server saw no datagram from your program: sendto() a "
+                  "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the server's "
+                  "address, and check sendto()'s return value";
+    else
+        v->hint = "the grader's TCP server saw no connection from your program: fill a "
+                  "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the server's "
+                  "address before connect(), and check connect()'s return value (a zeroed "
+                  "address has family 0, and connect() to it returns 0 without connecting)";
+    return true;
+}
+
+static bool judge_unobserved_any(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    if (judge_unobserved(run, x->text, v))
+        return true;
+    for (size_t i = 0; i < x->nvalues; i++)
+        if (judge_unobserved(run, x->values[i], v))
+            return true;
+    return false;
+}
+
+/* The connections were judged by the driver: whether the running server closed each one
+ * after its client was done (a half-closed client reads EOF when it does). */
+static void judge_closed(struct check_run *run, struct verdict *v)
+{
+    const struct driver_report *d = &run->drive;
+    v->expected = xstrdup("the server close()s each accepted connection once its client is "
+                          "done, so no descriptor is left open");
+    v->ok = run->drove && d->finished > 0 && d->unclosed == 0;
+    if (!run->drove || d->finished == 0)
+        v->actual = xstrdup("no client finished its exchange, so nothing could be observed");
+    else if (d->unclosed)
+        v->actual = xasprintf("%zu of the %zu connections were never closed by the server after "
+                              "their client finished (it went on running: each one's descriptor "
+                              "stays open)", d->unclosed, d->finished);
+    else
+        v->actual = xasprintf("all %zu connections were closed", d->finished);
+}
+
+static void judge_reaped(struct check_run *run, struct verdict *v)
+{
+    v->expected = xstrdup("at most one child process of the server is left unreaped (a zombie) "
+                          "after its clients");
+    v->ok = run->counted_children && run->zombies <= 1;
+    if (!run->counted_children)
+        v->actual = xstrdup(run->drove ? "the process table could not be read"
+                                       : "the clients did not run, so nothing could be observed");
+    else
+        v->actual = xasprintf("%zu child process%s left as zombie%s", run->zombies,
+                              run->zombies == 1 ? " was" : "es were", run->zombies == 1 ? "" : "s");
+}
+
+static void judge_one(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    if (judge_unobserved_any(run, x, v))
+        return;
+    switch (x->what) {
+    case EXPECT_ENDS:
+    case EXPECT_EXIT:
+        judge_end(run, x, v);
+        break;
+    case EXPECT_MESSAGE:
+        judge_message(run, v);
+        break;
+    case EXPECT_VALUES:
+        judge_values(run, x, v);
+        break;
+    case EXPECT_CONTAINS:
+    case EXPECT_LACKS:
+        judge_text(run, x, v);
+        break;
+    case EXPECT_PEER_RECEIVED:
+        judge_peer(run, x, v);
+        break;
+    case EXPECT_ECHOED:
+        judge_echoed(run, v);
+        break;
+    case EXPECT_RUNNING:
+        judge_running(run, v);
+        break;
+    case EXPECT_CLOSED:
+        judge_closed(run, v);
+        break;
+    case EXPECT_REAPED:
+        judge_reaped(run, v);
+        break;
+    case EXPECT_PEER_CONTACTED:
+        judge_contacted(run, x, v);
+        break;
+    }
+}
+
+/* A run the kernel cut short at its memory bound never passes, whatever it printed: the rest
+ * of the program may have gone on and answered without the processes that were killed. */
+static void judge_memory(struct check_run *run, struct verdict *v)
+{
+    v->ok = !run->outcome.oom_killed;
+    if (!v->ok) {
+        v->expected = xstrdup("the program's processes together stay within the run's memory");
+        v->actual = check_describe_end(run);
+        v->hint = "something allocates without bound (a loop that never frees, or that never "
+                  "ends): all processes of a run share one memory limit";
+    }
+}
+
+void check_judge(struct check_run *run, struct check_result *out)
+{
+    const struct spec_check *c = run->ctx->check;
+    struct verdict v = { true, NULL, NULL, NULL };
+    judge_memory(run, &v);
+    for (size_t i = 0; i < c->nexpects && v.ok; i++) {
+        free(v.expected);
+        free(v.actual);
+        v = (struct verdict){ false, NULL, NULL, NULL };
+        judge_one(run, &c->expects[i], &v);
+        if (!v.ok && !v.hint)
+            v.hint = c->expects[i].hint ? c->expects[i].hint : c->hint;
+    }
+    if (v.ok && c->memcheck) {
+        free(v.expected);
+        free(v.actual);
+        v.expected = v.actual = NULL;
+        check_memcheck_judge(run, c->kind == KIND_RUN, &v.ok, &v.expected, &v.actual);
+        v.hint = v.ok ? NULL : c->hint ? c->hint : "read the Valgrind lines: each names the "
+                 "problem and the line of your program where it happened";
+    }
+    /* Whatever expectation failed, a peer that was missed for its byte-swapped port is the
+     * cause the student needs: every check of the run then names it alike (said once). */
+    for (size_t i = 0; !v.ok && run->peers && i < peer_set_count(run->peers); i++) {
+        const struct peer_obs *o = peer_set_obs_at(run->peers, i);
+        if (o->nconns == 0 && o->swapped_hits > 0)
+            v.hint = swapped_hint(o);
+    }
+    if (run->error[0]) {
+        out->status = STATUS_ERROR;
+        out->actual = xstrdup(run->error);
+    } else {
+        out->status = v.ok ? STATUS_PASSED : STATUS_FAILED;
+        out->score = v.ok ? c->points : 0;
+        out->expected = v.expected ? result_text(v.expected, strlen(v.expected), RESULT_TEXT_CAP) : NULL;
+        out->actual = v.actual ? result_text(v.actual, strlen(v.actual), RESULT_TEXT_CAP) : NULL;
+        out->hint = !v.ok && v.hint ? xstrdup(v.hint) : NULL;
+    }
+    free(v.expected);
+    free(v.actual);
+}

@@ -1,0 +1,42 @@
+/* check_int: the state of one check run, shared by check.c (running) and check_expect.c
+ * (judging). */
+#ifndef SOCKGRADE_CHECK_INT_H
+#define SOCKGRADE_CHECK_INT_H
+
+#include <stdbool.h>
+
+#include "check.h"
+#include "peer/driver.h"
+#include "peer/peer.h"
+
+struct check_run {
+    const struct check_ctx *ctx;
+    struct env env;                 /* the run's variables, plus {obs.*} after the run */
+    struct peer_set *peers;
+    struct sandbox_outcome outcome;
+    bool ran;                       /* the program was started */
+    struct driver_report drive;     /* borrows its payloads from clients */
+    struct driver_config *clients;  /* DRIVE: the expanded payloads, kept until judged */
+    size_t nclients;
+    bool drove;                     /* the clients ran */
+    int timeout_ms;                 /* the check's bound (longer under Valgrind) */
+    uint16_t port;                  /* DRIVE: the port the program was told to use */
+    bool listened;                  /* DRIVE: it became ready on that port */
+    bool listened_swapped;          /* DRIVE: it listened on the byte-swapped port instead */
+    bool counted_children;          /* DRIVE: the server's children were counted after the
+                                       clients (zombies is an observation, not a default) */
+    size_t zombies;                 /* DRIVE: its children left unreaped */
+    char error[UTIL_ERRLEN];        /* an internal error of the grader */
+};
+
+/* Judges every expectation; fills out's status, score, expected, actual and hint. */
+void check_judge(struct check_run *run, struct check_result *out);
+/* Memcheck: the argv prefix that runs a program under Valgrind, and the judgement of its
+ * report (judge_fds: also count descriptors left open, for programs that end by themselves). */
+size_t check_memcheck_prefix(const char ***args);
+void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char **expected, char **actual);
+
+/* How the program ended, in words ("exit status 1", "killed by signal 11 (...)"). */
+char *check_describe_end(const struct check_run *run);
+
+#endif

@@ -1,0 +1,553 @@
+/* grade: the runner pool. Builds and checks are tasks; each runs in a forked runner that
+ * reports one JSON result on a pipe. The grader waits on those pipes (poll), never on sleeps,
+ * and kills a runner that overruns its bound. */
+#include "grade.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "build.h"
+#include "check/check.h"
+#include "discover.h"
+#include "check/env.h"
+#include "grade_wire.h"
+#include "stage.h"
+#include "util/util.h"
+
+#define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
+
+enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
+
+struct task {
+    bool is_build;
+    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
+    size_t prog, check;
+    enum task_state state;
+    pid_t pid;
+    int fd;
+    struct strbuf buf;
+    int64_t deadline;
+};
+
+struct grading {
+    const struct grade_options *o;
+    struct run_result *r;
+    struct spec **specs;
+    struct env *envs;
+    char **sources;          /* per program: the copy graded (stage.c), else the original */
+    char **staged;           /* per program: that copy, owned */
+    char *workroot;
+    struct task *tasks;
+    size_t ntasks, done, running, nworkdirs;
+    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
+    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
+};
+
+enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
+
+static char *new_dir(struct grading *g, const char *what)
+{
+    char *d = xasprintf("%s/%s%zu", g->workroot, what, g->nworkdirs++);
+    if (mkdir(d, 0755) < 0)
+        die("cannot create %s: %s", d, strerror(errno));
+    return d;
+}
+
+/* Where a program's build lands: the compiler's only writable folder, one per program. */
+static char *bin_dir(const struct grading *g, const char *program)
+{
+    return xasprintf("%s/bin-%s", g->workroot, program);
+}
+
+static char *binary_path(const struct grading *g, size_t prog)
+{
+    char *dir = bin_dir(g, g->specs[prog]->program);
+    char *path = xasprintf("%s/%s", dir, g->specs[prog]->program);
+    free(dir);
+    return path;
+}
+
+/* Is port free on the host's loopback for TCP and UDP? A bind without SO_REUSEADDR fails
+ * while any socket, one in TIME_WAIT included, holds it. */
+static bool port_free(unsigned port)
+{
+    bool ok = true;
+    for (int type = SOCK_STREAM; ok && type <= SOCK_DGRAM; type++) {
+        int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        a.sin_addr.s_addr = htonl(INADDR_ANY);
+        ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+        if (fd >= 0)
+            close(fd);
+    }
+    return ok;
+}
+
+/* Without namespaces, every check shares the host's loopback: a server that closed its port
+ * leaves it in TIME_WAIT for a minute, and a textbook server (no SO_REUSEADDR) could not bind
+ * it again in the next check, or the next student's. So each check gets ports of its own: the
+ * first free one from a start that the seeded port, the check and the runner vary (still with
+ * two different bytes, for the htons() hint). Only the runner's copy of the environment
+ * changes; a replay with --seed may get other ports, which no verdict depends on. */
+static void fresh_ports(struct env *e, size_t check)
+{
+    static const struct { const char *name; unsigned lo; } vars[] = { { "port", 20000 }, { "udp_port", 30000 } };
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = env_get(e, vars[i].name, NULL);
+        if (!v)
+            continue;
+        unsigned start = (unsigned)atoi(v) - vars[i].lo + 101 * (unsigned)(check + 1) + 7 * (unsigned)getpid();
+        for (unsigned k = 0; k < 10000; k++) {
+            unsigned p = vars[i].lo + (start + k) % 10000;
+            if ((p >> 8) != (p & 0xff) && port_free(p)) {
+                env_setf(e, vars[i].name, "%u", p);
+                break;
+            }
+        }
+    }
+}
+
+/* In the runner: do the task, print its result to fd. */
+static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, const char *workdir)
+{
+    char *json;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
+     * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
+    umask(022);
+    if (t->is_build) {
+        struct build_result b;
+        char *outdir = bin_dir(g, g->specs[t->prog]->program);
+        struct build_request req = { g->sources[t->prog], g->specs[t->prog]->program, outdir,
+                                     workdir, g->o->mode, t->valgrind_copy };
+        build_execute(&req, &b);
+        json = wire_build_encode(&b);
+    } else {
+        struct check_result c;
+        char *bin = binary_path(g, t->prog);
+        struct check_ctx ctx = { g->specs[t->prog], &g->specs[t->prog]->checks[t->check],
+                                 &g->envs[t->prog], bin, g->o->mode, workdir };
+        if (g->o->mode == SANDBOX_NONE)
+            fresh_ports(&g->envs[t->prog], t->check);
+        check_execute(&ctx, &c);
+        json = wire_check_encode(&c);
+    }
+    util_write_all(fd, json, strlen(json));
+    _exit(0);
+}
+
+static void task_start(struct grading *g, struct task *t)
+{
+    int p[2];
+    char *workdir = new_dir(g, "w");
+    if (pipe2(p, O_CLOEXEC) < 0)
+        die("pipe: %s", strerror(errno));
+    fflush(NULL);
+    t->pid = fork();
+    if (t->pid < 0)
+        die("fork: %s", strerror(errno));
+    if (t->pid == 0) {
+        close(p[0]);
+        runner_main(g, t, p[1], workdir);
+    }
+    close(p[1]);
+    free(workdir);
+    t->fd = p[0];
+    strbuf_init(&t->buf);
+    const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
+    int timeout = !sc ? 60000 : check_budget_ms(sc);
+    t->deadline = util_now_ms() + timeout + GRACE_MS;
+    t->state = TASK_RUNNING;
+    g->running++;
+}
+
+static void skip_checks(struct grading *g, size_t prog, const char *why)
+{
+    struct program_result *pr = &g->r->programs[prog];
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->is_build || t->prog != prog || t->state == TASK_DONE)
+            continue;
+        t->state = TASK_DONE;
+        g->done++;
+        pr->checks[t->check].status = STATUS_SKIPPED;
+        pr->checks[t->check].actual = xstrdup(why);
+    }
+}
+
+/* Why this machine cannot run the check honestly, or NULL: no Valgrind for a memcheck check,
+ * no namespaces for a check that needs them. */
+static const char *not_runnable_here(const struct grading *g, const struct task *t)
+{
+    const struct spec_check *sc = &g->specs[t->prog]->checks[t->check];
+    if (sc->memcheck && !build_have_valgrind())
+        return "needs Valgrind, which is not installed on the grading machine";
+    if (g->o->mode == SANDBOX_NONE)
+        return check_namespace_need(sc, &g->envs[t->prog]);
+    return NULL;
+}
+
+/* A check this machine cannot run is skipped with its reason and not counted: its points
+ * leave the maximum, so the grading machine's lack never costs the student (the report says
+ * so); never passed, never graded differently. */
+static void task_ready_or_skip(struct grading *g, struct task *t)
+{
+    const char *why = not_runnable_here(g, t);
+    if (!why) {
+        t->state = TASK_READY;
+        return;
+    }
+    struct check_result *c = &g->r->programs[t->prog].checks[t->check];
+    c->status = STATUS_SKIPPED;
+    c->actual = xasprintf("%s%s", RESULT_NOT_COUNTED, why);
+    c->score = 0;
+    c->max_score = 0;
+    t->state = TASK_DONE;
+    g->done++;
+}
+
+/* A check starts once the builds it runs are there: every check needs the graded binary, a
+ * memcheck check also the Valgrind copy. */
+static void ready_checks(struct grading *g, size_t prog)
+{
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->is_build || t->prog != prog || t->state != TASK_WAITING)
+            continue;
+        bool vg = g->specs[prog]->checks[t->check].memcheck && build_have_valgrind();
+        unsigned need = BUILT_NATIVE | (vg ? BUILT_VALGRIND : 0);
+        if ((g->built[prog] & need) == need)
+            task_ready_or_skip(g, t);
+    }
+}
+
+/* The Valgrind copy failed where the graded build did not (a limit, most likely): only the
+ * memcheck checks are lost, as grader errors with the compiler's words. */
+static void fail_memchecks(struct grading *g, size_t prog)
+{
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->is_build || t->prog != prog || t->state != TASK_WAITING ||
+            !g->specs[prog]->checks[t->check].memcheck)
+            continue;
+        struct check_result *c = &g->r->programs[prog].checks[t->check];
+        c->status = STATUS_ERROR;
+        c->actual = xasprintf("the build for Valgrind failed: %s", g->vg_failure[prog]);
+        t->state = TASK_DONE;
+        g->done++;
+    }
+}
+
+static void build_finish(struct grading *g, struct task *t, const char *data, int st)
+{
+    size_t p = t->prog;
+    struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
+    if (wire_build_decode(data, b) < 0) {
+        b->status = BUILD_ERROR;
+        b->diagnostics = xasprintf("the build runner failed (status %d)", st);
+    }
+    if (b->status == BUILD_OK)
+        g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
+    else if (t->valgrind_copy)
+        g->vg_failure[p] = xstrdup(b->diagnostics ? b->diagnostics : "");
+    if (b->status != BUILD_OK && !t->valgrind_copy)
+        skip_checks(g, p, b->status == BUILD_FAILED ? "the program did not compile"
+                                                    : "the build could not run");
+    else if (g->built[p] & BUILT_NATIVE) { /* a failed copy is judged once the graded build is in */
+        if (g->vg_failure[p])
+            fail_memchecks(g, p);
+        ready_checks(g, p);
+    }
+    free(copy.command);
+    free(copy.diagnostics);
+}
+
+static void task_finish(struct grading *g, struct task *t)
+{
+    int st = 0;
+    while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    close(t->fd);
+    t->state = TASK_DONE;
+    g->running--;
+    g->done++;
+    struct program_result *pr = &g->r->programs[t->prog];
+    const char *data = t->buf.data ? t->buf.data : "";
+    if (t->is_build)
+        build_finish(g, t, data, st);
+    else {
+        struct check_result *c = &pr->checks[t->check];
+        if (wire_check_decode(data, c) < 0) {
+            c->status = STATUS_ERROR;
+            c->actual = WIFSIGNALED(st) ? xasprintf("the grader's runner was killed (signal %d): "
+                                                    "the check overran its bound", WTERMSIG(st))
+                                        : xstrdup("the grader's runner failed to report");
+        }
+    }
+    strbuf_release(&t->buf);
+}
+
+/* Longest first, so the slow tasks do not make the tail: a run under Valgrind costs about ten
+ * builds, a build about five ordinary checks. */
+static int task_rank(const struct grading *g, const struct task *t)
+{
+    if (t->is_build)
+        return 1;
+    return g->specs[t->prog]->checks[t->check].memcheck ? 2 : 0;
+}
+
+static struct task *next_task(struct grading *g)
+{
+    struct task *best = NULL;
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->state == TASK_READY && (!best || task_rank(g, t) > task_rank(g, best)))
+            best = t;
+    }
+    return best;
+}
+
+static void pool_step(struct grading *g)
+{
+    size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    if (g->o->mode == SANDBOX_NONE) /* one loopback shared with the host: no two at once */
+        jobs = 1;
+    struct task *next;
+    while (g->running < jobs && (next = next_task(g)))
+        task_start(g, next);
+    struct pollfd *pf = xcalloc(g->running ? g->running : 1, sizeof *pf);
+    struct task **who = xcalloc(g->running ? g->running : 1, sizeof *who);
+    size_t n = 0;
+    int64_t now = util_now_ms(), wait = 1000;
+    for (size_t i = 0; i < g->ntasks; i++) {
+        struct task *t = &g->tasks[i];
+        if (t->state != TASK_RUNNING)
+            continue;
+        if (t->deadline <= now)
+            kill(t->pid, SIGKILL); /* its pipe closes, and it finishes as an error */
+        else if (t->deadline - now < wait)
+            wait = t->deadline - now;
+        pf[n] = (struct pollfd){ t->fd, POLLIN, 0 };
+        who[n++] = t;
+    }
+    if (n && poll(pf, n, (int)wait) > 0)
+        for (size_t i = 0; i < n; i++) {
+            if (!pf[i].revents)
+                continue;
+            char buf[8192];
+            ssize_t r = read(pf[i].fd, buf, sizeof buf);
+            if (r > 0)
+                strbuf_add(&who[i]->buf, buf, (size_t)r);
+            else if (r == 0 || errno != EINTR)
+                task_finish(g, who[i]);
+        }
+    free(pf);
+    free(who);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
+ * its files 0600 (mktemp -d, umask 077, a CI checkout): what the grader can read is graded.
+ * A file that cannot be copied (a symbolic link named on the command line) is built in place,
+ * where the sandbox's own view decides, as before. */
+static void stage_program(struct grading *g, size_t i, const char *path)
+{
+    char err[UTIL_ERRLEN], *dir = xasprintf("%s/src-%s", g->workroot, g->specs[i]->program);
+    if (stage_source(path, dir, &g->staged[i], err, sizeof err) == 0)
+        g->sources[i] = g->staged[i];
+    free(dir);
+}
+
+static int load_programs(struct grading *g, const struct discovery *d)
+{
+    struct run_result *r = g->r;
+    char err[UTIL_ERRLEN];
+    r->nprograms = d->nfound;
+    r->programs = xcalloc(d->nfound ? d->nfound : 1, sizeof *r->programs);
+    g->specs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->specs);
+    g->envs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->envs);
+    g->sources = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->sources);
+    g->staged = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->staged);
+    g->built = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->built);
+    g->vg_failure = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->vg_failure);
+    for (size_t i = 0; i < d->nfound; i++) {
+        char *path = xasprintf("%s/%s/spec.json", g->o->assignments, d->found[i].program);
+        g->specs[i] = spec_load(path, err, sizeof err);
+        free(path);
+        if (!g->specs[i]) {
+            r->error = xstrdup(err);
+            return -1;
+        }
+        struct program_result *p = &r->programs[i];
+        p->name = xstrdup(d->found[i].program);
+        p->source = xstrdup(d->found[i].relpath); /* sub/tcp_echocli.c: where it was found */
+        p->nchecks = g->specs[i]->nchecks;
+        p->checks = xcalloc(p->nchecks ? p->nchecks : 1, sizeof *p->checks);
+        for (size_t k = 0; k < p->nchecks; k++)
+            check_result_init(&p->checks[k], &g->specs[i]->checks[k]);
+        g->sources[i] = d->found[i].path;
+        stage_program(g, i, d->found[i].path);
+        env_make(&g->envs[i], g->o->seed, d->found[i].program);
+        char *bindir = bin_dir(g, d->found[i].program);
+        if (mkdir(bindir, 0755) == 0)
+            chmod(bindir, 0755); /* not the caller's umask: the sandbox's uid runs what lands here */
+        free(bindir);
+    }
+    return 0;
+}
+
+static bool needs_valgrind(const struct spec *sp)
+{
+    if (!build_have_valgrind()) /* its checks are skipped: no copy to build */
+        return false;
+    for (size_t c = 0; c < sp->nchecks; c++)
+        if (sp->checks[c].memcheck)
+            return true;
+    return false;
+}
+
+/* Per program: its build, the Valgrind copy's build when a check needs it, its checks. */
+static void make_tasks(struct grading *g)
+{
+    for (size_t i = 0; i < g->r->nprograms; i++)
+        g->ntasks += 2 + g->specs[i]->nchecks;
+    g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
+    size_t k = 0;
+    for (size_t i = 0; i < g->r->nprograms; i++) {
+        g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY, .fd = -1 };
+        if (needs_valgrind(g->specs[i]))
+            g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
+                                           .state = TASK_READY, .fd = -1 };
+        for (size_t c = 0; c < g->specs[i]->nchecks; c++)
+            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING, .fd = -1 };
+    }
+    g->ntasks = k;
+}
+
+static void note_discovery(struct run_result *r, const struct discovery *d, char **programs, size_t np)
+{
+    r->near_misses = xcalloc(d->nnear ? d->nnear : 1, sizeof *r->near_misses);
+    for (size_t i = 0; i < d->nnear; i++) {
+        const char *base = strrchr(d->near_files[i], '/');
+        r->near_misses[i].file = xstrdup(base ? base + 1 : d->near_files[i]);
+        r->near_misses[i].program = xstrdup(d->near_programs[i]);
+    }
+    r->nnear_misses = d->nnear;
+    r->missing = xcalloc(np ? np : 1, sizeof *r->missing);
+    for (size_t i = 0; i < np; i++) {
+        bool found = false;
+        for (size_t k = 0; k < d->nfound; k++)
+            found |= strcmp(d->found[k].program, programs[i]) == 0;
+        if (!found)
+            r->missing[r->nmissing++] = xstrdup(programs[i]);
+    }
+}
+
+bool grade_program_listed(const char *list, const char *program)
+{
+    size_t n = strlen(program);
+    if (!list || !*list)
+        return true;
+    for (const char *p = list; *p;) {
+        size_t len = strcspn(p, ", ");
+        if (len == n && strncmp(p, program, n) == 0)
+            return true;
+        p += len;
+        p += strspn(p, ", ");
+    }
+    return false;
+}
+
+/* --programs: an assignment of a few programs neither grades nor misses the others. */
+static void keep_listed(const char *list, char **programs, size_t *np)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *np; i++) {
+        if (grade_program_listed(list, programs[i]))
+            programs[k++] = programs[i];
+        else
+            free(programs[i]);
+    }
+    *np = k;
+}
+
+int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,
+              struct run_result *r)
+{
+    struct grading g = { .o = o, .r = r };
+    struct discovery d = { 0 };
+    char err[UTIL_ERRLEN], **programs = NULL;
+    size_t np = 0;
+    int64_t t0 = util_now_ms();
+    int rc = -1;
+    const char *tmp = getenv("TMPDIR");
+    r->seed = o->seed;
+    r->sandbox = xstrdup(sandbox_mode_name(o->mode));
+    g.workroot = xasprintf("%s/sockgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(g.workroot)) {
+        r->error = xasprintf("cannot create a work folder in %s: %s", tmp ? tmp : "/tmp", strerror(errno));
+        goto out;
+    }
+    if (discover_programs(o->assignments, &programs, &np, err, sizeof err) < 0) {
+        r->error = xstrdup(err);
+        goto out;
+    }
+    keep_listed(o->programs, programs, &np);
+    if (discover(paths, npaths, programs, np, &d, err, sizeof err) < 0) {
+        r->error = xstrdup(err);
+        goto out;
+    }
+    note_discovery(r, &d, programs, np);
+    if (load_programs(&g, &d) < 0)
+        goto out;
+    make_tasks(&g);
+    while (g.done < g.ntasks)
+        pool_step(&g);
+    for (size_t i = 0; i < r->nprograms; i++)
+        check_apply_requirements(g.specs[i], &r->programs[i]);
+    rc = 0;
+out:
+    result_total(r);
+    r->duration_ms = util_now_ms() - t0;
+    for (size_t i = 0; i < r->nprograms; i++) {
+        spec_free(g.specs[i]);
+        env_free(&g.envs[i]);
+    }
+    free(g.specs);
+    free(g.envs);
+    for (size_t i = 0; g.staged && i < r->nprograms; i++)
+        free(g.staged[i]);
+    free(g.staged);
+    free(g.sources);
+    for (size_t i = 0; g.vg_failure && i < r->nprograms; i++)
+        free(g.vg_failure[i]);
+    free(g.vg_failure);
+    free(g.built);
+    free(g.tasks);
+    for (size_t i = 0; i < np; i++)
+        free(programs[i]);
+    free(programs);
+    discovery_free(&d);
+    nftw(g.workroot, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    free(g.workroot);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* grade: grades one submission: finds its programs, builds each, runs every check, each in a
+ * runner process of its own, several at once, and assembles the run result. A runner that
+ * crashes or overruns its bound costs only its own check (status "error"). */
+#ifndef SOCKGRADE_GRADE_H
+#define SOCKGRADE_GRADE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "result/result.h"
+#include "sandbox/sandbox.h"
+
+struct grade_options {
+    uint64_t seed;
+    enum sandbox_mode mode;
+    int jobs;                  /* runners at once (0: twice the cores) */
+    const char *assignments;   /* folder of <program>/spec.json */
+    const char *programs;      /* --programs: the lecture programs to grade, separated by commas
+                                * or spaces (NULL: every program with a spec) */
+};
+
+/* Whether program is in list (grade_options.programs; NULL or "" holds every program). */
+bool grade_program_listed(const char *list, const char *program);
+
+/* Fills r (always, even on error: r->error then says what went wrong). Returns 0 or -1. */
+int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,
+              struct run_result *r);
+
+#endif

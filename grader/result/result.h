@@ -1,0 +1,123 @@
+/* result: the one result model every report writer reads. Strings are owned, valid UTF-8
+ * (result_text repairs invalid bytes) and capped, because they carry student output. */
+#ifndef SOCKGRADE_RESULT_H
+#define SOCKGRADE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spec/spec.h"
+
+#define RESULT_SCHEMA "sockgrade-report/1"
+#define RESULT_TEXT_CAP 2048 /* bytes kept of any one expected/actual/diagnostic text */
+
+enum check_status { STATUS_PASSED, STATUS_FAILED, STATUS_SKIPPED, STATUS_ERROR };
+const char *check_status_name(enum check_status s);
+/* Inverse of check_status_name: 0, or -1 for an unknown name. */
+int check_status_parse(const char *name, enum check_status *s);
+
+/* expected, actual and hint may be NULL (nothing to say). For a skipped check, actual holds
+ * the reason it was not run ("not run: the build failed"); for an error, what went wrong. */
+struct check_result {
+    char *id;
+    char *description;
+    enum spec_level level;
+    enum spec_visibility visibility;
+    enum check_status status;
+    double score;
+    double max_score;
+    char *expected;
+    char *actual;
+    char *hint;
+    int64_t duration_ms;
+};
+/* Why a skipped check was not run, for display: its actual without a leading "skipped: ",
+ * or a generic reason when it has none. */
+const char *result_skip_reason(const struct check_result *c);
+/* A check the grading machine could not run (no namespaces, no Valgrind) is skipped with a
+ * reason that starts with this, and max_score 0: it is left out of the maximum. */
+#define RESULT_NOT_COUNTED "not counted: "
+bool result_not_counted(const struct check_result *c);
+
+enum build_status { BUILD_OK, BUILD_FAILED, BUILD_ERROR };
+const char *build_status_name(enum build_status s);
+int build_status_parse(const char *name, enum build_status *s);
+
+struct build_result {
+    enum build_status status;
+    char *command;      /* the compiler command line, for the student to reproduce */
+    char *diagnostics;  /* compiler output (capped), "" when clean */
+    int64_t duration_ms;
+};
+
+struct program_result {
+    char *name;         /* lecture program, e.g. "tcp_echocli" */
+    char *source;       /* file name as found, e.g. "tcp_echocli.c" */
+    struct build_result build;
+    struct check_result *checks;
+    size_t nchecks;
+    double score;
+    double max_score;
+};
+
+struct near_miss {
+    char *file;         /* what was found, e.g. "get_hostbyaddr.c" */
+    char *program;      /* the lecture program it resembles */
+};
+
+struct run_result {
+    uint64_t seed;
+    char *sandbox;      /* isolation mode used: "namespaces" or "none" */
+    char *isolation;    /* what that mode confined on the grading machine, or NULL */
+    char *grader_version;
+    char *submission;   /* the path graded */
+    struct program_result *programs;
+    size_t nprograms;
+    char **missing;     /* lecture programs not found */
+    size_t nmissing;
+    struct near_miss *near_misses;
+    size_t nnear_misses;
+    double score;
+    double max_score;
+    int64_t duration_ms;
+    char *error;        /* an internal error of the grader (status "error"), else NULL */
+};
+
+/* Copies text into a capped, valid-UTF-8 string: invalid bytes become U+FFFD, output longer
+ * than cap is cut at a character boundary and marked with "…[N bytes more]".
+ * An invalid sequence (stray byte, overlong, surrogate, > U+10FFFF, truncated) is
+ * replaced by one U+FFFD per maximal subpart; a NUL byte becomes the two characters "\0".
+ * At most cap bytes of text are kept (the marker comes on top; N counts input bytes not
+ * shown); cap 0 means no cap. text may be NULL (gives ""). Never returns NULL. */
+char *result_text(const char *text, size_t len, size_t cap);
+
+/* A copy of the C string s with invalid UTF-8 replaced by U+FFFD, nothing else changed
+ * (NULL gives ""). The writers run every string through it: valid output even from raw input. */
+char *result_utf8_repair(const char *s);
+
+/* A copy of a JSON document (valid UTF-8, as cJSON prints it) with every C1 control
+ * (U+0080..U+009F: U+009B is CSI to some terminals) written as \u00NN: cJSON escapes only
+ * C0, and a report must not attack a terminal that shows it. The parsed value is the same. */
+char *result_json_escape_c1(const char *json);
+
+/* The spec's enums as the reports spell them ("core", "robustness"; "visible", "hidden",
+ * "after_due_date"), and back (0, or -1 for an unknown name). */
+const char *result_level_name(enum spec_level l);
+const char *result_visibility_name(enum spec_visibility v);
+int result_level_parse(const char *name, enum spec_level *l);
+int result_visibility_parse(const char *name, enum spec_visibility *v);
+
+/* Free the members of an element of an array (checks, programs) and zero it. */
+void result_check_free(struct check_result *c);
+void result_program_free(struct program_result *p);
+/* Frees everything a run holds and zeroes it; the struct itself is the caller's (free() it
+ * too when it came from report_json_parse). NULL-safe. */
+void result_run_free(struct run_result *r);
+/* Sums check scores into the program and run totals. */
+void result_total(struct run_result *r);
+/* 0 when every check passed, 1 when some check failed or a build failed, 2 on internal error.
+ * A check with status error counts as failed (1); a run with no programs found is 1. */
+int result_exit_status(const struct run_result *r);
+
+#endif

@@ -1,0 +1,60 @@
+/* util: the program's one error module, allocation that cannot fail silently, a growable
+ * byte buffer and a monotonic clock. Library code reports errors through a caller's buffer
+ * (anet style); only main and setup code call die(). */
+#ifndef SOCKGRADE_UTIL_H
+#define SOCKGRADE_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define UTIL_ERRLEN 512
+
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Formats into err (if not NULL) and returns -1, so callers can `return util_err(...)`. */
+int util_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* A growable byte buffer; always NUL-terminated so it can be used as a string. */
+struct strbuf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+void strbuf_init(struct strbuf *sb);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *strbuf_detach(struct strbuf *sb); /* caller frees; sb is reset */
+void strbuf_release(struct strbuf *sb);
+
+/* Milliseconds on the monotonic clock. */
+int64_t util_now_ms(void);
+
+/* Reads a whole file into a NUL-terminated buffer; returns NULL with err filled. */
+char *util_read_file(const char *path, size_t *len, char *err, size_t errlen);
+/* The same for a file the grader parses (a spec, a report): one larger than max bytes is
+ * refused with err naming it, before it is read, so a 100 MB file costs nothing. */
+char *util_read_file_max(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+/* Writes data to path atomically (temporary file in the same folder, fsync, rename). */
+int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
+
+/* Full-length descriptor I/O, retrying on EINTR. Return 0 or -1 with errno set. */
+int util_write_all(int fd, const void *buf, size_t len);
+/* Reads until EOF or cap bytes; returns bytes read or -1. */
+ssize_t util_read_all(int fd, struct strbuf *sb, size_t cap);
+
+/* Decodes one UTF-8 character at s (n > 0 bytes available): returns its length and sets *cp,
+ * or returns 0 and sets *bad to the length of the invalid prefix one U+FFFD stands for. */
+size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *bad);
+
+#endif
