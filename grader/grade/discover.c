@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,6 +154,27 @@ static void scan(const char *dir, int depth, char *const *programs, size_t np, s
     free(names);
 }
 
+static size_t program_index(const char *program, char *const *programs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(programs[i], program) == 0)
+            return i;
+    return n;
+}
+
+/* Reports list programs in the order of the programs list (the lecture's), not the order
+ * the files happened to be found in. Insertion sort: thirteen entries at most. */
+static void sort_found(struct discovery *d, char *const *programs, size_t n)
+{
+    for (size_t i = 1; i < d->nfound; i++) {
+        struct found_source f = d->found[i];
+        size_t at = program_index(f.program, programs, n), k = i;
+        for (; k > 0 && program_index(d->found[k - 1].program, programs, n) > at; k--)
+            d->found[k] = d->found[k - 1];
+        d->found[k] = f;
+    }
+}
+
 int discover(const char *const *paths, size_t npaths, char *const *programs, size_t nprograms,
              struct discovery *out, char *err, size_t errlen)
 {
@@ -177,6 +199,7 @@ int discover(const char *const *paths, size_t npaths, char *const *programs, siz
         }
         free(abs);
     }
+    sort_found(out, programs, nprograms);
     if (out->problem) {
         util_err(err, errlen, "%s", out->problem);
         discovery_free(out);
@@ -239,24 +262,53 @@ int discover_validate(const char *assignments, char **report, char *err, size_t 
     return bad;
 }
 
+struct program_place {
+    char *name;
+    int order; /* the spec's place in the lecture; INT_MAX when it gives none or does not load */
+};
+
+static int cmp_place(const void *a, const void *b)
+{
+    const struct program_place *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* A spec that does not load still lists its program (grading then reports why), last. */
+static int lecture_place(const char *spec_path)
+{
+    char why[UTIL_ERRLEN];
+    struct spec *s = spec_load(spec_path, why, sizeof why);
+    int order = s && s->order > 0 ? s->order : INT_MAX;
+    spec_free(s);
+    return order;
+}
+
 int discover_programs(const char *assignments, char ***names, size_t *n, char *err, size_t errlen)
 {
     size_t count;
     char **all = list_dir(assignments, &count);
+    struct program_place *places = xcalloc(count + 1, sizeof *places);
     *names = NULL;
     *n = 0;
-    if (!all)
+    if (!all) {
+        free(places);
         return util_err(err, errlen, "%s: %s", assignments, strerror(errno));
+    }
     for (size_t i = 0; i < count; i++) {
         char *spec = xasprintf("%s/%s/spec.json", assignments, all[i]);
-        if (access(spec, R_OK) == 0) {
-            *names = xrealloc(*names, (*n + 1) * sizeof **names);
-            (*names)[(*n)++] = all[i];
-        } else {
+        if (access(spec, R_OK) == 0)
+            places[(*n)++] = (struct program_place){ .name = all[i], .order = lecture_place(spec) };
+        else
             free(all[i]);
-        }
         free(spec);
     }
+    qsort(places, *n, sizeof *places, cmp_place);
+    *names = xcalloc(*n + 1, sizeof **names);
+    for (size_t i = 0; i < *n; i++)
+        (*names)[i] = places[i].name;
+    free(places);
     free(all);
     return 0;
 }

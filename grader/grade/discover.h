@@ -35,7 +35,8 @@ void discovery_free(struct discovery *d);
  * one line per problem (heap; "" when none), or -1 with err when the folder cannot be read. */
 int discover_validate(const char *assignments, char **report, char *err, size_t errlen);
 
-/* Lists the programs that have a spec (<assignments>/<name>/spec.json), sorted. */
+/* Lists the programs that have a spec (<assignments>/<name>/spec.json) in the lecture's order
+ * (each spec's "order"; those without one last, by name). */
 int discover_programs(const char *assignments, char ***names, size_t *n, char *err, size_t errlen);
 
 #endif

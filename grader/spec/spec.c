@@ -16,8 +16,8 @@
  * value of it as a node of its own (a 100 MB array took 4 GiB and 30 s). */
 #define SPEC_MAX_BYTES (1u << 20)
 
-static const char *const spec_top_keys[] = {"schema", "program", "title", "timeout_ms",
-                                            "checks", NULL};
+static const char *const spec_top_keys[] = {"schema", "program", "title", "order",
+                                            "timeout_ms", "checks", NULL};
 
 /* Line and column (1-based, counted in characters) of the byte at `at`. */
 static int spec_syntax_error(struct spec_json *j, const char *json, const char *at)
@@ -79,6 +79,7 @@ static int spec_read_top(struct spec_json *j, const cJSON *root, struct spec *s)
         spec_json_keys(j, root, "$", spec_top_keys, NULL) < 0 ||
         spec_json_ident(j, root, "$", "program", &s->program) < 0 ||
         spec_json_string(j, root, "$", "title", SPEC_REQUIRED | SPEC_NONEMPTY, &s->title) < 0 ||
+        spec_json_int(j, root, "$", "order", 1, 1000, &s->order) < 0 ||
         spec_json_int(j, root, "$", "timeout_ms", 1, 60000, &s->timeout_ms) < 0 ||
         spec_read_checks(j, root, s) < 0)
         return -1;

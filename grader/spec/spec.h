@@ -145,6 +145,7 @@ struct spec {
     char *path;           /* the file it was loaded from */
     char *program;        /* lecture program name == source file stem */
     char *title;
+    int order;            /* place in the lecture (1 = first); 0 when the spec gives none */
     int timeout_ms;       /* default for checks */
     struct spec_check *checks;
     size_t nchecks;
