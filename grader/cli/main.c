@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "batch/batch.h"
@@ -264,9 +265,13 @@ static int emit(const struct run_result *r, const struct cli *c)
 {
     /* Students see the text, Gradescope and JUnit reports: hidden checks keep their details
      * there. The native JSON is the instructor's record and keeps everything. */
-    struct report_options ro = { false, c->format != FORMAT_JSON };
+    struct report_options ro = { .student_view = c->format != FORMAT_JSON };
     const char *nc = getenv("NO_COLOR");
-    ro.color = c->format == FORMAT_TEXT && !c->output && isatty(STDOUT_FILENO) && !(nc && *nc);
+    struct winsize ws;
+    bool tty = !c->output && isatty(STDOUT_FILENO);
+    ro.color = c->format == FORMAT_TEXT && tty && !(nc && *nc);
+    if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        ro.width = ws.ws_col; /* narrower than 40 columns: keep 80 and let the terminal cope */
     char *doc = report_render(r, c->format, &ro);
     char err[UTIL_ERRLEN];
     int rc = 0;

@@ -13,7 +13,9 @@ const char *report_format_name(enum report_format f);
 struct report_options {
     bool color;          /* ANSI colours (text only; the caller decides: a tty and no NO_COLOR) */
     bool student_view;   /* hide details of hidden checks (student-facing formats) */
+    size_t width;        /* text: wrap lines to this many columns (0: REPORT_WIDTH) */
 };
+#define REPORT_WIDTH 80  /* when the output is not a terminal, or its width is unknown */
 
 char *report_json(const struct run_result *r);
 char *report_text(const struct run_result *r, const struct report_options *o);

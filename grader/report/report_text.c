@@ -3,7 +3,7 @@
  * terminal would act on (ESC, C1 controls, bidi overrides), and an escape sequence from a
  * submission must never reach the terminal raw. The only escape sequences written are this
  * file's own colours, and only when asked for. */
-#include "report.h"
+#include "report_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +28,7 @@ struct text_ctx {
     struct strbuf sb;
     const struct report_options *o;
     size_t passed, failed, skipped, errors;
+    size_t advisories;    /* of the failed: robustness checks, which cost no points */
     size_t not_counted;   /* of the skipped: checks this machine could not run */
     const char *cause;    /* the program's shared hint, said once (text_shared_cause) */
 };
@@ -121,6 +122,13 @@ static void text_detail(struct text_ctx *t, const char *label, const char *s, en
     strbuf_addstr(&t->sb, "\n");
 }
 
+/* A failed robustness check: worth telling, but it costs no points, so it must not look
+ * like the failures that do. */
+static bool text_advisory(const struct check_result *c)
+{
+    return c->status == STATUS_FAILED && c->level == LEVEL_ROBUSTNESS && c->max_score <= 0;
+}
+
 static void text_mark(struct text_ctx *t, const struct check_result *c)
 {
     switch (c->status) {
@@ -130,7 +138,12 @@ static void text_mark(struct text_ctx *t, const struct check_result *c)
         break;
     case STATUS_FAILED:
         t->failed++;
-        text_color(t, C_RED, "\xE2\x9C\x97"); /* ✗ */
+        if (text_advisory(c)) {
+            t->advisories++;
+            text_color(t, C_YELLOW, "\xE2\x96\xB3"); /* △: noted, no points lost */
+        } else {
+            text_color(t, C_RED, "\xE2\x9C\x97"); /* ✗ */
+        }
         break;
     case STATUS_SKIPPED:
         t->skipped++;
@@ -143,29 +156,36 @@ static void text_mark(struct text_ctx *t, const struct check_result *c)
     }
 }
 
-static void text_check(struct text_ctx *t, const struct check_result *c)
+/* A passing check takes one short line: the id and its points. */
+static void text_check_head(struct text_ctx *t, const struct check_result *c)
 {
-    bool hidden = text_hidden(t, c);
-
     strbuf_addstr(&t->sb, "  ");
     text_mark(t, c);
     strbuf_addstr(&t->sb, " ");
     text_escaped(t, c->id, NL_MARK, "");
-    strbuf_addstr(&t->sb, "  (");
+    strbuf_addstr(&t->sb, "  ");
+    if (text_advisory(c)) {
+        text_color(t, C_YELLOW, "robustness advisory (0 points)");
+        return;
+    }
     text_points(t, c->score, c->max_score);
-    strbuf_addstr(&t->sb, ")");
-    if (hidden) {
+    if (c->level == LEVEL_ROBUSTNESS)
+        text_color(t, C_DIM, " robustness");
+}
+
+static void text_check(struct text_ctx *t, const struct check_result *c)
+{
+    text_check_head(t, c);
+    if (text_hidden(t, c)) {
         text_color(t, C_DIM, c->visibility == VIS_HIDDEN ? "  (hidden check)"
                                                           : "  (details after the due date)");
         strbuf_addstr(&t->sb, "\n");
         return;
     }
-    if (c->description && *c->description) {
+    if (c->status != STATUS_PASSED && c->description && *c->description) {
         strbuf_addstr(&t->sb, "  ");
         text_escaped(t, c->description, NL_MARK, "");
     }
-    if (c->level == LEVEL_ROBUSTNESS)
-        text_color(t, C_DIM, " (robustness)");
     if (c->status == STATUS_SKIPPED) {
         strbuf_addstr(&t->sb, "  ");
         text_color(t, C_YELLOW, "(skipped: ");
@@ -258,6 +278,32 @@ static void text_program(struct text_ctx *t, const struct program_result *p)
     t->cause = NULL;
 }
 
+/* The submission as a shell word, so the replay line can be pasted as it is. */
+static void text_shell_word(struct text_ctx *t, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p; p++)
+        plain = plain && (strchr("_./-+,:@%", *p) || (*p >= '0' && *p <= '9') ||
+                          (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'));
+    if (plain) {
+        text_escaped(t, s, NL_MARK, "");
+        return;
+    }
+    strbuf_addstr(&t->sb, "'");
+    for (const char *p = s; *p;) {
+        size_t run = strcspn(p, "'");
+        char *part = xstrndup(p, run);
+        text_escaped(t, part, NL_MARK, "");
+        free(part);
+        p += run;
+        if (*p == '\'') {
+            strbuf_addstr(&t->sb, "'\\''");
+            p++;
+        }
+    }
+    strbuf_addstr(&t->sb, "'");
+}
+
 static void text_header(struct text_ctx *t, const struct run_result *r)
 {
     strbuf_addstr(&t->sb, "sockgrade");
@@ -278,13 +324,76 @@ static void text_header(struct text_ctx *t, const struct run_result *r)
     strbuf_addstr(&t->sb, ")\n");
 }
 
-static void text_footer(struct text_ctx *t, const struct run_result *r)
+/* The command that grades the same submission in the same environment again. Never wrapped:
+ * it must paste as one line. */
+static void text_replay(struct text_ctx *t, const struct run_result *r)
 {
+    if (!r->submission || !*r->submission)
+        return;
+    text_color(t, C_DIM, "replay: ");
+    strbuf_addf(&t->sb, "sockgrade check --seed %llu ", (unsigned long long)r->seed);
+    text_shell_word(t, r->submission);
+    strbuf_addstr(&t->sb, "\n");
+}
+
+static bool text_single_file(const struct run_result *r)
+{
+    size_t n = r->submission ? strlen(r->submission) : 0;
+    return n > 2 && strcmp(r->submission + n - 2, ".c") == 0;
+}
+
+/* Said once: a student who checks one file did not forget the twelve others, and a folder's
+ * missing programs are one fact, not one line each. */
+static void text_missing(struct text_ctx *t, const struct run_result *r)
+{
+    if (!r->nmissing || text_single_file(r))
+        return;
+    text_color(t, C_YELLOW, "missing: ");
+    if (r->nmissing > 1)
+        strbuf_addf(&t->sb, "%zu programs were not found: ", r->nmissing);
     for (size_t i = 0; i < r->nmissing; i++) {
-        text_color(t, C_YELLOW, "missing: ");
+        strbuf_addstr(&t->sb, i ? ", " : "");
         text_escaped(t, r->missing[i], NL_MARK, "");
-        strbuf_addstr(&t->sb, ".c was not found\n");
+        strbuf_addstr(&t->sb, ".c");
     }
+    strbuf_addstr(&t->sb, r->nmissing > 1 ? "\n" : " was not found\n");
+}
+
+static void text_cell(struct text_ctx *t, const char *s, size_t width)
+{
+    size_t before = t->sb.len;
+    text_escaped(t, s, NL_MARK, "");
+    for (size_t n = t->sb.len - before; n < width; n++)
+        strbuf_add(&t->sb, " ", 1);
+}
+
+/* One line per program, in the lecture's order, after the details: the overview a student
+ * scrolls back to. Only for two programs or more: one program's line is its heading. */
+static void text_table(struct text_ctx *t, const struct run_result *r)
+{
+    if (r->nprograms < 2)
+        return;
+    text_color(t, C_DIM, "program           points  failed  advisories  skipped  build\n");
+    for (size_t i = 0; i < r->nprograms; i++) {
+        const struct program_result *p = &r->programs[i];
+        size_t failed = 0, advisories = 0, skipped = 0;
+        for (size_t k = 0; k < p->nchecks; k++) {
+            advisories += text_advisory(&p->checks[k]);
+            failed += p->checks[k].status == STATUS_FAILED && !text_advisory(&p->checks[k]);
+            skipped += p->checks[k].status == STATUS_SKIPPED;
+        }
+        char *pts = xasprintf("%.10g/%.10g", p->score, p->max_score);
+        text_cell(t, p->name, 18);
+        text_cell(t, pts, 8);
+        strbuf_addf(&t->sb, "%6zu  %10zu  %7zu  ", failed, advisories, skipped);
+        strbuf_addstr(&t->sb, build_status_name(p->build.status));
+        strbuf_addstr(&t->sb, "\n");
+        free(pts);
+    }
+}
+
+static void text_near_misses(struct text_ctx *t, const struct run_result *r)
+{
     for (size_t i = 0; i < r->nnear_misses; i++) {
         strbuf_addstr(&t->sb, "found ");
         text_escaped(t, r->near_misses[i].file, NL_MARK, "");
@@ -293,35 +402,57 @@ static void text_footer(struct text_ctx *t, const struct run_result *r)
         strbuf_addstr(&t->sb, ".c?\n");
     }
     if (r->nprograms == 0) {
-        size_t n = r->submission ? strlen(r->submission) : 0;
-        bool file = n > 2 && strcmp(r->submission + n - 2, ".c") == 0;
-        text_color(t, C_YELLOW, file ? "not a lecture program: a file must be named after its "
-                                       "program, e.g. tcp_echocli.c (sockgrade list names them)"
-                                     : "no lecture program found in this folder");
+        text_color(t, C_YELLOW, text_single_file(r)
+                                    ? "not a lecture program: a file must be named after its "
+                                      "program, e.g. tcp_echocli.c (sockgrade list names them)"
+                                    : "no lecture program found in this folder");
         strbuf_addstr(&t->sb, "\n");
     }
-    if (r->error) {
-        text_color(t, C_RED, "cannot grade: "); /* the grader's fault, or a submission it refuses to guess about */
-        text_escaped(t, r->error, NL_MARK, "");
-        strbuf_addstr(&t->sb, "\n");
-    }
+}
+
+/* The counts, then the last line: core points first (the grade), robustness advisories apart
+ * (they cost no points). Scripts find the last line by its first word, "score". */
+static void text_score(struct text_ctx *t, const struct run_result *r)
+{
     bool ok = result_exit_status(r) == 0;
-    if (t->o->color)
-        strbuf_addstr(&t->sb, ok ? C_GREEN : C_RED);
-    strbuf_addstr(&t->sb, "score ");
-    text_points(t, r->score, r->max_score);
-    strbuf_addf(&t->sb, " \xE2\x80\x94 %zu passed, %zu failed, %zu skipped", t->passed,
-                t->failed, t->skipped);
+    strbuf_addf(&t->sb, "checks: %zu passed, %zu failed", t->passed, t->failed - t->advisories);
+    if (t->advisories)
+        strbuf_addf(&t->sb, ", %zu robustness advisor%s", t->advisories,
+                    t->advisories == 1 ? "y" : "ies");
+    if (t->skipped)
+        strbuf_addf(&t->sb, ", %zu skipped", t->skipped);
     if (t->not_counted)
         strbuf_addf(&t->sb, " (%zu not counted: this grading machine cannot run them)", t->not_counted);
     if (t->errors)
         strbuf_addf(&t->sb, ", %zu errors", t->errors);
+    strbuf_addstr(&t->sb, "\n");
+    if (t->o->color)
+        strbuf_addstr(&t->sb, ok ? C_GREEN : C_RED);
+    strbuf_addstr(&t->sb, "score ");
+    text_points(t, r->score, r->max_score);
+    strbuf_addstr(&t->sb, " core points");
+    if (t->advisories)
+        strbuf_addf(&t->sb, " \xC2\xB7 %zu robustness advisor%s (0 points)", t->advisories,
+                    t->advisories == 1 ? "y" : "ies");
     if (t->o->color)
         strbuf_addstr(&t->sb, C_RESET);
     strbuf_addstr(&t->sb, "\n");
 }
 
-static const struct report_options text_defaults = { false, false };
+static void text_footer(struct text_ctx *t, const struct run_result *r)
+{
+    text_table(t, r);
+    text_missing(t, r);
+    text_near_misses(t, r);
+    if (r->error) {
+        text_color(t, C_RED, "cannot grade: "); /* the grader's fault, or a submission it refuses to guess about */
+        text_escaped(t, r->error, NL_MARK, "");
+        strbuf_addstr(&t->sb, "\n");
+    }
+    text_score(t, r);
+}
+
+static const struct report_options text_defaults = { .color = false };
 
 char *report_text_value(const char *s, const char *indent)
 {
@@ -335,14 +466,25 @@ char *report_text_value(const char *s, const char *indent)
 char *report_text(const struct run_result *r, const struct report_options *o)
 {
     struct text_ctx t = { .o = o ? o : &text_defaults };
+    size_t width = t.o->width ? t.o->width : REPORT_WIDTH;
 
     strbuf_init(&t.sb);
     text_header(&t, r);
+    char *wrapped = report_wrap(t.sb.data, width);
+    strbuf_release(&t.sb);
+    strbuf_addstr(&t.sb, wrapped);
+    free(wrapped);
+    text_replay(&t, r);
+    char *head = strbuf_detach(&t.sb);
     for (size_t i = 0; i < r->nprograms; i++) {
         strbuf_addstr(&t.sb, "\n");
         text_program(&t, &r->programs[i]);
     }
     strbuf_addstr(&t.sb, "\n");
     text_footer(&t, r);
-    return strbuf_detach(&t.sb);
+    char *body = report_wrap(t.sb.data, width), *all = xasprintf("%s%s", head, body);
+    strbuf_release(&t.sb);
+    free(head);
+    free(body);
+    return all;
 }

@@ -2,6 +2,7 @@
  * (fields, validity with hostile bytes, round trip through report_json_parse), the terminal
  * text (details, escaping, colour, student view) and the format dispatch. */
 #include "report_samples.h"
+#include "report/report_int.h"
 Test(report_json, has_every_field)
 {
     static const char *const top[] = { "schema", "grader_version", "seed", "sandbox",
@@ -200,13 +201,13 @@ Test(report_text, failure_details)
 {
     struct run_result *r = sample();
     char *out = text_of(r, false, false);
-    cr_assert(strstr(out, "  \xE2\x9C\x93 compiles  (1/1)  builds without warnings\n"), "%s", out);
-    cr_assert(strstr(out, "  \xE2\x9C\x97 echo_line  (0/3)  echoes one line\n"
+    cr_assert(strstr(out, "  \xE2\x9C\x93 compiles  1/1\n"), "a pass is one short line: %s", out);
+    cr_assert(strstr(out, "  \xE2\x9C\x97 echo_line  0/3  echoes one line\n"
                           "      expected: hello world\xE2\x8F\x8E\n"
                           "      actual:   hello\xE2\x8F\x8E\n"
                           "      hint:     read() may return fewer bytes\n"), "%s", out);
-    cr_assert(strstr(out, "  - echo_pieces  (0/2)  reply in pieces (robustness)  "
-                          "(skipped: not run: echo_line failed)\n"), "%s", out);
+    cr_assert(strstr(out, "  - echo_pieces  0/2 robustness  reply in pieces  (skipped: not run: echo_line\n"
+                          "      failed)\n"), "wrapped at 80 columns, hanging: %s", out);
     cr_assert(strstr(out, "tcp_echocli (tcp_echocli.c)  1/9  build ok\n"), "%s", out);
     cr_assert(strstr(out, "udp_echocli (udp_echocli.c)  0/2  build failed\n"
                           "    $ gcc -o udp_echocli udp_echocli.c\n"
@@ -214,9 +215,95 @@ Test(report_text, failure_details)
                           "        3 | int x\n"), "%s", out);
     cr_assert(strstr(out, "missing: get_host_byaddr.c was not found\n"));
     cr_assert(strstr(out, "found get_hostbyaddr.c: did you mean get_host_byaddr.c?\n"));
-    const char *last = "score 1/11 \xE2\x80\x94 1 passed, 3 failed, 2 skipped\n";
+    cr_assert(strstr(out, "program           points  failed  advisories  skipped  build\n"
+                          "tcp_echocli       1/9          3           0        1  ok\n"
+                          "udp_echocli       0/2          0           0        1  failed\n"),
+              "one line per program: %s", out);
+    cr_assert(strstr(out, "replay: sockgrade check --seed 18446744073709551615 subs/kim\n"), "%s", out);
+    const char *last = "checks: 1 passed, 3 failed, 2 skipped\nscore 1/11 core points\n";
     size_t n = strlen(out), m = strlen(last);
     cr_assert(n > m && strcmp(out + n - m, last) == 0, "last line of:\n%s", out);
+    free(out);
+    run_free(r);
+}
+
+/* Columns of a line as a terminal shows it: Hangul takes two, colour escapes none. */
+static size_t columns(const char *s, size_t n)
+{
+    size_t cols = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 0x1b) {
+            while (i < n && s[i] != 'm')
+                i++;
+            i++;
+        } else if (c >= 0xEA && c <= 0xED) { /* U+A000..U+DFFF: the Hangul syllables here */
+            cols += 2;
+            i += 3;
+        } else {
+            cols += c < 0x80 || c >= 0xC0;
+            i++;
+        }
+    }
+    return cols;
+}
+
+Test(report_wrap, lines_fit_the_width_with_a_hanging_indent)
+{
+    const char *in = "      actual:   printed \"\xEC\x9D\x91\xEB\x8B\xB5 \xEC\x97\x86\xEC\x9D\x8C "
+                     "\x1b[2m(time out)\x1b[0m\" and then a rather long tail of words that cannot fit\n"
+                     "short\n"
+                     "  x averyveryveryveryveryveryveryveryverylongwordwithoutanyspaceinsideofitatall\n";
+    char *out = report_wrap(in, 40);
+    size_t rows = 0;
+    for (const char *p = out; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        cr_assert_leq(columns(p, n), 40, "row %zu too wide: %.*s", rows, (int)n, p);
+        cr_assert(n == 0 || p[n - 1] != ' ', "a trailing blank at a break: '%.*s'", (int)n, p);
+        rows++;
+        p += n + (nl != NULL);
+    }
+    cr_assert(strstr(out, "\n                "), "continued under the value (16 columns): %s", out);
+    cr_assert(strstr(out, "\nshort\n"), "a short line is left alone: %s", out);
+    cr_assert(strstr(out, "\n      "), "a long word is cut, continued 4 in from its indent: %s", out);
+    cr_assert_geq(rows, 6, "%s", out);
+    char *copy = report_wrap(in, 0);
+    cr_assert_str_eq(copy, in, "width 0 leaves the text as it is");
+    free(copy);
+    free(out);
+}
+
+Test(report_text, missing_said_once_and_not_for_one_file)
+{
+    struct run_result *r = sample();
+    r->missing = xrealloc(r->missing, 3 * sizeof *r->missing);
+    r->missing[1] = xstrdup("open_socket");
+    r->missing[2] = xstrdup("dtablesize");
+    r->nmissing = 3;
+    char *out = text_of(r, false, false);
+    cr_assert(strstr(out, "missing: 3 programs were not found: get_host_byaddr.c, open_socket.c,\n"
+                          "         dtablesize.c\n"), "%s", out);
+    free(out);
+    free(r->submission);
+    r->submission = xstrdup("subs/kim/tcp_echocli.c");
+    out = text_of(r, false, false);
+    cr_assert_null(strstr(out, "missing"), "one file checked: nothing else is missing: %s", out);
+    free(out);
+    run_free(r);
+}
+
+Test(report_text, robustness_advisory_is_not_a_lost_point)
+{
+    struct run_result *r = sample();
+    struct check_result *c = &r->programs[0].checks[1]; /* echo_line, failed */
+    c->level = LEVEL_ROBUSTNESS;
+    c->max_score = 0;
+    char *out = text_of(r, true, false);
+    cr_assert(strstr(out, "\x1b[33m\xE2\x96\xB3\x1b[0m echo_line  \x1b[33mrobustness advisory (0 points)"),
+              "a yellow triangle, no points: %s", out);
+    cr_assert(strstr(out, "checks: 1 passed, 2 failed, 1 robustness advisory, 2 skipped\n"), "%s", out);
+    cr_assert(strstr(out, "score 1/11 core points \xC2\xB7 1 robustness advisory (0 points)"), "%s", out);
     free(out);
     run_free(r);
 }
@@ -262,8 +349,8 @@ Test(report_text, student_view_hides_hidden_details)
     cr_assert_null(strstr(student, "SECRET"), "%s", student);
     cr_assert_null(strstr(student, "LATER-EXPECTED"));
     cr_assert_null(strstr(student, "hidden <&"), "the description is a detail too");
-    cr_assert(strstr(student, "  \xE2\x9C\x97 secret  (0/2)"), "id, status and points stay");
-    cr_assert(strstr(student, "  \xE2\x9C\x97 later  (0/1)"));
+    cr_assert(strstr(student, "  \xE2\x9C\x97 secret  0/2"), "id, status and points stay");
+    cr_assert(strstr(student, "  \xE2\x9C\x97 later  0/1"));
     cr_assert(strstr(student, "expected: hello world"), "visible checks keep their details");
     free(full);
     free(student);

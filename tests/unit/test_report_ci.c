@@ -163,7 +163,7 @@ Test(report_junit, hidden_checks_keep_their_details)
 Test(report_text, student_view_hides_hidden_checks)
 {
     struct run_result *r = sample();
-    struct report_options o = { false, true };
+    struct report_options o = { .student_view = true };
     char *out = report_text(r, &o);
     cr_assert(!strstr(out, "SECRET-") && !strstr(out, "LATER-"), "%s", out);
     free(out);
