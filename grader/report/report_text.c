@@ -226,11 +226,29 @@ static const char *text_shared_cause(const struct text_ctx *t, const struct prog
     return NULL;
 }
 
+/* A build that succeeded with warnings that often point at the bug a check then fails on. */
+static void text_warnings(struct text_ctx *t, const struct build_result *b)
+{
+    size_t n = 0;
+    char *w = result_bug_warnings(b->diagnostics, &n);
+    if (n) {
+        char *label = xasprintf("    the compiler warned %zu time%s about code that is often a bug:\n",
+                                n, n == 1 ? "" : "s");
+        text_color(t, C_YELLOW, label);
+        strbuf_addstr(&t->sb, "    ");
+        text_escaped(t, w, NL_BLOCK, "    ");
+        strbuf_addstr(&t->sb, "\n");
+        free(label);
+    }
+    free(w);
+}
+
 static void text_build(struct text_ctx *t, const struct build_result *b)
 {
     if (b->status == BUILD_OK) {
         text_color(t, C_GREEN, "build ok");
         strbuf_addstr(&t->sb, "\n");
+        text_warnings(t, b);
         return;
     }
     text_color(t, C_RED, b->status == BUILD_FAILED ? "build failed" : "build error");

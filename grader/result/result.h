@@ -120,4 +120,10 @@ void result_total(struct run_result *r);
  * A check with status error counts as failed (1); a run with no programs found is 1. */
 int result_exit_status(const struct run_result *r);
 
+/* The warnings in a compiler's output that often name a bug (implicit declarations, an
+ * assignment used as a condition, format mismatches, uninitialised use, ...), each with its
+ * notes and source lines, at most 8; style noise (-Wpointer-sign, unused variables) left
+ * out. *count: how many such warnings there were. Heap; "" when none. */
+char *result_bug_warnings(const char *diagnostics, size_t *count);
+
 #endif
