@@ -60,8 +60,8 @@ static cJSON *json_check(const struct check_result *c)
     cJSON *o = cJSON_CreateObject();
     json_name(o, "id", c->id);
     json_str(o, "description", c->description);
-    cJSON_AddStringToObject(o, "level", result_level_name(c->level));
-    cJSON_AddStringToObject(o, "visibility", result_visibility_name(c->visibility));
+    cJSON_AddStringToObject(o, "level", spec_level_name(c->level));
+    cJSON_AddStringToObject(o, "visibility", spec_visibility_name(c->visibility));
     cJSON_AddStringToObject(o, "status", check_status_name(c->status));
     json_num(o, "score", c->score);
     json_num(o, "max_score", c->max_score);
@@ -241,6 +241,7 @@ static const cJSON *jp_array(struct jp *j, const cJSON *o, const char *path, con
 static int jp_check(struct jp *j, const cJSON *o, const char *path, struct check_result *c)
 {
     const char *s;
+    int i;
     if (!cJSON_IsObject(o))
         return util_err(j->err, j->errlen, "%s: expected an object", path);
     if (jp_str(j, o, path, "id", false, &c->id) < 0 ||
@@ -248,16 +249,19 @@ static int jp_check(struct jp *j, const cJSON *o, const char *path, struct check
         return -1;
     if (!(s = jp_name(j, o, path, "level")))
         return -1;
-    if (result_level_parse(s, &c->level) < 0)
+    if ((i = util_enum_value(spec_level_names, s)) < 0)
         return jp_bad_name(j, path, "level", s, "core or robustness");
+    c->level = (enum spec_level)i;
     if (!(s = jp_name(j, o, path, "visibility")))
         return -1;
-    if (result_visibility_parse(s, &c->visibility) < 0)
+    if ((i = util_enum_value(spec_visibility_names, s)) < 0)
         return jp_bad_name(j, path, "visibility", s, "visible, hidden or after_due_date");
+    c->visibility = (enum spec_visibility)i;
     if (!(s = jp_name(j, o, path, "status")))
         return -1;
-    if (check_status_parse(s, &c->status) < 0)
+    if ((i = util_enum_value(check_status_names, s)) < 0)
         return jp_bad_name(j, path, "status", s, "passed, failed, skipped or error");
+    c->status = (enum check_status)i;
     if (jp_num(j, o, path, "score", &c->score) < 0 ||
         jp_num(j, o, path, "max_score", &c->max_score) < 0 ||
         jp_str(j, o, path, "expected", true, &c->expected) < 0 ||
@@ -278,10 +282,12 @@ static int jp_build(struct jp *j, const cJSON *o, const char *path, struct build
     if (!cJSON_IsObject(v))
         return util_err(j->err, j->errlen, "%s: expected an object", bpath);
     const char *s = jp_name(j, v, bpath, "status");
+    int i;
     if (!s)
         return -1;
-    if (build_status_parse(s, &b->status) < 0)
+    if ((i = util_enum_value(build_status_names, s)) < 0)
         return jp_bad_name(j, bpath, "status", s, "ok, failed or error");
+    b->status = (enum build_status)i;
     if (jp_str(j, v, bpath, "command", true, &b->command) < 0 ||
         jp_str(j, v, bpath, "diagnostics", true, &b->diagnostics) < 0 ||
         jp_ms(j, v, bpath, "duration_ms", &b->duration_ms) < 0)

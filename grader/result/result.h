@@ -12,10 +12,11 @@
 #define RESULT_SCHEMA "sockgrade-report/1"
 #define RESULT_TEXT_CAP 2048 /* bytes kept of any one expected/actual/diagnostic text */
 
+/* The statuses as the reports and the runner pipe spell them; looked up by name with
+ * util_enum_value. */
 enum check_status { STATUS_PASSED, STATUS_FAILED, STATUS_SKIPPED, STATUS_ERROR };
+extern const char *const check_status_names[];
 const char *check_status_name(enum check_status s);
-/* Inverse of check_status_name: 0, or -1 for an unknown name. */
-int check_status_parse(const char *name, enum check_status *s);
 
 /* expected, actual and hint may be NULL (nothing to say). For a skipped check, actual holds
  * the reason it was not run ("not run: the build failed"); for an error, what went wrong. */
@@ -41,8 +42,8 @@ const char *result_skip_reason(const struct check_result *c);
 bool result_not_counted(const struct check_result *c);
 
 enum build_status { BUILD_OK, BUILD_FAILED, BUILD_ERROR };
+extern const char *const build_status_names[];
 const char *build_status_name(enum build_status s);
-int build_status_parse(const char *name, enum build_status *s);
 
 struct build_result {
     enum build_status status;
@@ -100,13 +101,6 @@ char *result_utf8_repair(const char *s);
  * (U+0080..U+009F: U+009B is CSI to some terminals) written as \u00NN: cJSON escapes only
  * C0, and a report must not attack a terminal that shows it. The parsed value is the same. */
 char *result_json_escape_c1(const char *json);
-
-/* The spec's enums as the reports spell them ("core", "robustness"; "visible", "hidden",
- * "after_due_date"), and back (0, or -1 for an unknown name). */
-const char *result_level_name(enum spec_level l);
-const char *result_visibility_name(enum spec_visibility v);
-int result_level_parse(const char *name, enum spec_level *l);
-int result_visibility_parse(const char *name, enum spec_visibility *v);
 
 /* Free the members of an element of an array (checks, programs) and zero it. */
 void result_check_free(struct check_result *c);
