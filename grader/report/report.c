@@ -1,6 +1,7 @@
 /* report: format names (the --format option's vocabulary) and dispatch to the writers. */
 #include "report.h"
 
+#include "result/result_json.h"
 #include "util/util.h"
 
 static const char *const report_format_names[] = { "text", "json", "gradescope", "junit", NULL };
@@ -23,7 +24,7 @@ char *report_render(const struct run_result *r, enum report_format f, const stru
 {
     switch (f) {
     case FORMAT_JSON:
-        return report_json(r);
+        return result_json_write(r);
     case FORMAT_GRADESCOPE:
         return report_gradescope(r);
     case FORMAT_JUNIT:

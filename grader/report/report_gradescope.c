@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 
+#include "result/result_json.h"
 #include "util/util.h"
 
 /* A string member in repaired UTF-8 ("" for NULL: Gradescope has no use for nulls). */

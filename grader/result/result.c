@@ -60,22 +60,6 @@ char *result_utf8_repair(const char *s)
     return strbuf_detach(&sb);
 }
 
-char *result_json_escape_c1(const char *json)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_add(&sb, "", 0);
-    for (const char *p = json ? json : ""; *p; p++) {
-        /* In valid UTF-8 a 0xC2 byte always leads a character, so this pair is U+0080..9F. */
-        if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] >= 0x80 &&
-            (unsigned char)p[1] <= 0x9F)
-            strbuf_addf(&sb, "\\u%04x", (unsigned char)*++p);
-        else
-            strbuf_add(&sb, p, 1);
-    }
-    return strbuf_detach(&sb);
-}
-
 char *result_text(const char *text, size_t len, size_t cap)
 {
     struct strbuf sb;

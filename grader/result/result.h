@@ -97,16 +97,11 @@ char *result_text(const char *text, size_t len, size_t cap);
  * (NULL gives ""). The writers run every string through it: valid output even from raw input. */
 char *result_utf8_repair(const char *s);
 
-/* A copy of a JSON document (valid UTF-8, as cJSON prints it) with every C1 control
- * (U+0080..U+009F: U+009B is CSI to some terminals) written as \u00NN: cJSON escapes only
- * C0, and a report must not attack a terminal that shows it. The parsed value is the same. */
-char *result_json_escape_c1(const char *json);
-
 /* Free the members of an element of an array (checks, programs) and zero it. */
 void result_check_free(struct check_result *c);
 void result_program_free(struct program_result *p);
 /* Frees everything a run holds and zeroes it; the struct itself is the caller's (free() it
- * too when it came from report_json_parse). NULL-safe. */
+ * too when it came from result_json_read). NULL-safe. */
 void result_run_free(struct run_result *r);
 /* Sums check scores into the program and run totals. */
 void result_total(struct run_result *r);
