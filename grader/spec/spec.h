@@ -12,8 +12,8 @@
 
 #define SPEC_SCHEMA "sockgrade-spec/1"
 
-/* Spelled the same in a spec and in a report; the tables (util_enum_name's) are public for
- * the report reader. */
+/* Spelled the same in a spec and in a report: their name tables are public because the
+ * report reader looks names up in them too (util_enum_value). */
 enum spec_level { LEVEL_CORE, LEVEL_ROBUSTNESS };
 enum spec_visibility { VIS_VISIBLE, VIS_HIDDEN, VIS_AFTER_DUE_DATE };
 extern const char *const spec_level_names[];
