@@ -20,7 +20,7 @@ MODULES = {
     "check":   (4, {"check.h", "env.h"}),
     "peer":    (3, {"peer.h", "driver.h", "netstate.h"}),
     "sandbox": (3, {"sandbox.h"}),
-    "result":  (2, {"result.h"}),
+    "result":  (2, {"result.h", "result_json.h"}),
     "spec":    (1, {"spec.h", "values.h"}),
     "util":    (0, {"util.h", "rng.h", "json_utf8.h"}),
 }

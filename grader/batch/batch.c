@@ -22,7 +22,7 @@
 #include "gradebook.h"
 #include "batch_progress.h"
 #include "outdir.h"
-#include "report/report.h"
+#include "result/result_json.h"
 #include "util/util.h"
 
 struct student {
@@ -198,7 +198,7 @@ static void plan(struct batch *b, const char *salt)
 static int write_report(const struct batch *b, const struct student *s, const struct run_result *r,
                         char *err, size_t errlen)
 {
-    char *json = report_json(r), *jpath = report_path(b, s->name);
+    char *json = result_json_write(r), *jpath = report_path(b, s->name);
     char *fpath = fp_path(b, s->name), fp[20];
     int rc = util_write_file_atomic(jpath, json, strlen(json), err, errlen);
     snprintf(fp, sizeof fp, "%016llx\n", (unsigned long long)s->fp);

@@ -11,6 +11,7 @@
 
 #include "grade/grade.h"
 #include "report/report.h"
+#include "result/result_json.h"
 #include "spec/spec.h"
 
 void gradebook_init(struct gradebook *gb)
@@ -119,7 +120,7 @@ int gradebook_load_report(struct gradebook *gb, const char *student, const char 
     char *json = util_read_file_max(path, REPORT_MAX_BYTES, NULL, err, errlen);
     if (!json)
         return -1;
-    struct run_result *r = report_json_parse(json, why, sizeof why);
+    struct run_result *r = result_json_read(json, why, sizeof why);
     free(json);
     if (!r)
         return util_err(err, errlen, "%s: %s", path, why);

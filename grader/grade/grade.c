@@ -255,9 +255,13 @@ static void build_finish(struct grading *g, struct task *t, const char *data, in
 {
     size_t p = t->prog;
     struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
-    if (wire_build_decode(data, b) < 0) {
+    char why[UTIL_ERRLEN];
+    if (wire_build_decode(data, b, why, sizeof why) < 0) {
         b->status = BUILD_ERROR;
-        b->diagnostics = xasprintf("the build runner failed (status %d)", st);
+        /* A runner that ended normally but sent a bad document is a grader bug: say where. */
+        b->diagnostics = *data && !WIFSIGNALED(st)
+                             ? xasprintf("the build runner failed (status %d): %s", st, why)
+                             : xasprintf("the build runner failed (status %d)", st);
     }
     if (b->status == BUILD_OK)
         g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
@@ -290,10 +294,12 @@ static void task_finish(struct grading *g, struct task *t)
         build_finish(g, t, data, st);
     else {
         struct check_result *c = &pr->checks[t->check];
-        if (wire_check_decode(data, c) < 0) {
+        char why[UTIL_ERRLEN];
+        if (wire_check_decode(data, c, why, sizeof why) < 0) {
             c->status = STATUS_ERROR;
             c->actual = WIFSIGNALED(st) ? xasprintf("the grader's runner was killed (signal %d): "
                                                     "the check overran its bound", WTERMSIG(st))
+                        : *data         ? xasprintf("the grader's runner failed to report: %s", why)
                                         : xstrdup("the grader's runner failed to report");
         }
     }

@@ -1,33 +1,30 @@
 /* report: format names (the --format option's vocabulary) and dispatch to the writers. */
 #include "report.h"
 
-#include <string.h>
+#include "result/result_json.h"
+#include "util/util.h"
 
-static const char *const format_names[] = { "text", "json", "gradescope", "junit" };
-
-#define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
+static const char *const report_format_names[] = { "text", "json", "gradescope", "junit", NULL };
 
 int report_format_parse(const char *name, enum report_format *f)
 {
-    for (size_t i = 0; name && i < NFORMATS; i++) {
-        if (strcmp(name, format_names[i]) == 0) {
-            *f = (enum report_format)i;
-            return 0;
-        }
-    }
-    return -1;
+    int i = util_enum_value(report_format_names, name);
+    if (i < 0)
+        return -1;
+    *f = (enum report_format)i;
+    return 0;
 }
 
 const char *report_format_name(enum report_format f)
 {
-    return (unsigned)f < NFORMATS ? format_names[f] : "unknown";
+    return util_enum_name(report_format_names, (int)f);
 }
 
 char *report_render(const struct run_result *r, enum report_format f, const struct report_options *o)
 {
     switch (f) {
     case FORMAT_JSON:
-        return report_json(r);
+        return result_json_write(r);
     case FORMAT_GRADESCOPE:
         return report_gradescope(r);
     case FORMAT_JUNIT:

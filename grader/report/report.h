@@ -1,4 +1,6 @@
-/* report: writers over the one result model. Each returns a freshly allocated document. */
+/* report: writers over the one result model. Each returns a freshly allocated document. The
+ * native JSON report is the model's own codec (result/result_json.h), which also reads it
+ * back. */
 #ifndef SOCKGRADE_REPORT_H
 #define SOCKGRADE_REPORT_H
 
@@ -15,7 +17,6 @@ struct report_options {
     bool student_view;   /* hide details of hidden checks (student-facing formats) */
 };
 
-char *report_json(const struct run_result *r);
 char *report_text(const struct run_result *r, const struct report_options *o);
 /* Gradescope's results.json. Not filtered by student_view: Gradescope hides each test itself
  * per its "visibility", and instructors must still see everything. */
@@ -31,10 +32,6 @@ char *report_text_value(const char *s, const char *indent);
 /* The report in format f (o may be NULL: no colour, full view). */
 char *report_render(const struct run_result *r, enum report_format f, const struct report_options *o);
 
-/* Parses a native JSON report back into the model (batch resume, merge, tests). Returns a
- * heap run (release with result_run_free, then free), or NULL with err naming the JSON path
- * of the problem, e.g. "$.programs[0].checks[2].status: expected ...". */
-struct run_result *report_json_parse(const char *json, char *err, size_t errlen);
 /* A report file larger than this is refused unread: a real one is at most a few MiB (every
  * text is capped), and parsing hundreds of MiB of JSON costs GiBs of memory. */
 #define REPORT_MAX_BYTES (16u << 20)

@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 
+#include "result/result_json.h"
 #include "util/util.h"
 
 /* A string member in repaired UTF-8 ("" for NULL: Gradescope has no use for nulls). */
@@ -87,7 +88,7 @@ static cJSON *gs_test(const struct program_result *p, size_t pi, size_t ci)
     if (tags) {
         char *t = result_utf8_repair(p->name ? p->name : "");
         cJSON_AddItemToArray(tags, cJSON_CreateString(t));
-        cJSON_AddItemToArray(tags, cJSON_CreateString(result_level_name(c->level)));
+        cJSON_AddItemToArray(tags, cJSON_CreateString(spec_level_name(c->level)));
         free(t);
     }
     cJSON_AddStringToObject(o, "visibility", gs_visibility(c->visibility));

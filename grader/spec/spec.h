@@ -12,8 +12,12 @@
 
 #define SPEC_SCHEMA "sockgrade-spec/1"
 
+/* Spelled the same in a spec and in a report: their name tables are public because the
+ * report reader looks names up in them too (util_enum_value). */
 enum spec_level { LEVEL_CORE, LEVEL_ROBUSTNESS };
 enum spec_visibility { VIS_VISIBLE, VIS_HIDDEN, VIS_AFTER_DUE_DATE };
+extern const char *const spec_level_names[];
+extern const char *const spec_visibility_names[];
 enum spec_kind {
     KIND_RUN,   /* run the program to its end (peers may play servers it talks to) */
     KIND_DRIVE, /* start the program as a server and drive it with the grader's clients */

@@ -11,11 +11,8 @@
 #include "util/util.h"
 #include "values.h"
 
-#define SPEC_NAME_OF(table, i) \
-    ((unsigned)(i) < sizeof(table) / sizeof(table)[0] - 1 ? (table)[i] : "?")
-
-static const char *const spec_level_names[] = {"core", "robustness", NULL};
-static const char *const spec_visibility_names[] = {"visible", "hidden", "after_due_date", NULL};
+const char *const spec_level_names[] = {"core", "robustness", NULL};
+const char *const spec_visibility_names[] = {"visible", "hidden", "after_due_date", NULL};
 static const char *const spec_kind_names[] = {"run", "drive", NULL};
 static const char *const spec_peer_type_names[] = {"tcp_echo", "udp_echo", "tcp_send",
                                                    "tcp_squat", "udp_squat", NULL};
@@ -32,27 +29,27 @@ static const char *const spec_services_names[] = {"lecture", "varied", "no_echo"
 
 const char *spec_level_name(enum spec_level l)
 {
-    return SPEC_NAME_OF(spec_level_names, l);
+    return util_enum_name(spec_level_names, (int)l);
 }
 
 const char *spec_visibility_name(enum spec_visibility v)
 {
-    return SPEC_NAME_OF(spec_visibility_names, v);
+    return util_enum_name(spec_visibility_names, (int)v);
 }
 
 const char *spec_kind_name(enum spec_kind k)
 {
-    return SPEC_NAME_OF(spec_kind_names, k);
+    return util_enum_name(spec_kind_names, (int)k);
 }
 
 const char *peer_type_name(enum peer_type t)
 {
-    return SPEC_NAME_OF(spec_peer_type_names, t);
+    return util_enum_name(spec_peer_type_names, (int)t);
 }
 
 const char *expect_what_name(enum expect_what w)
 {
-    return SPEC_NAME_OF(spec_what_names, w);
+    return util_enum_name(spec_what_names, (int)w);
 }
 
 static const char *const spec_check_keys[] = {

@@ -290,11 +290,10 @@ int spec_json_enum(struct spec_json *j, const cJSON *obj, const char *path, cons
     const cJSON *v = spec_json_need(j, obj, path, key, flags, &rc);
     if (!v)
         return rc;
-    for (int i = 0; cJSON_IsString(v) && names[i]; i++) {
-        if (strcmp(v->valuestring, names[i]) == 0) {
-            *out = i;
-            return 0;
-        }
+    int found = cJSON_IsString(v) ? util_enum_value(names, v->valuestring) : -1;
+    if (found >= 0) {
+        *out = found;
+        return 0;
     }
     struct strbuf sb;
     strbuf_init(&sb);
