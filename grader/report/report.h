@@ -28,6 +28,12 @@ char *report_junit(const struct run_result *r);
  * Shared so every human-facing format shows byte differences the same way. */
 char *report_text_value(const char *s, const char *indent);
 
+/* What a CI format says about one check: its description; for a skipped check why; for a
+ * failure or an error the expected and actual values (spelled as in the text report) and the
+ * hint. student_view: a hidden or after-due-date check says only that. cap: each value is cut
+ * to about this many bytes (0: as stored). */
+char *report_check_message(const struct check_result *c, bool student_view, size_t cap);
+
 /* The report in format f (o may be NULL: no colour, full view). */
 char *report_render(const struct run_result *r, enum report_format f, const struct report_options *o);
 
