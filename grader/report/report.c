@@ -7,7 +7,7 @@
 
 #include "util/util.h"
 
-static const char *const format_names[] = { "text", "json", "gradescope", "junit" };
+static const char *const format_names[] = { "text", "json", "gradescope", "junit", "classroom" };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
 
@@ -36,6 +36,8 @@ char *report_render(const struct run_result *r, enum report_format f, const stru
         return report_gradescope(r);
     case FORMAT_JUNIT:
         return report_junit(r);
+    case FORMAT_CLASSROOM:
+        return report_classroom(r);
     case FORMAT_TEXT:
     default:
         return report_text(r, o);

@@ -6,7 +6,7 @@
 
 #include "result/result.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT, FORMAT_CLASSROOM };
 int report_format_parse(const char *name, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
@@ -22,6 +22,12 @@ char *report_text(const struct run_result *r, const struct report_options *o);
 char *report_gradescope(const struct run_result *r);
 /* JUnit XML: one <testsuite> per program, one <testcase> per check. */
 char *report_junit(const struct run_result *r);
+/* The result GitHub Classroom's autograding reporter reads (one test per check; a failed
+ * build, a missing program and a grader error as tests of their own). Always the student
+ * view: whoever can read the workflow's log can read this. At most REPORT_CLASSROOM_MAX bytes:
+ * the reporter receives it base64-encoded in one environment variable. */
+char *report_classroom(const struct run_result *r);
+#define REPORT_CLASSROOM_MAX 96000
 
 /* s as the text report shows an expected/actual value: control bytes spelled out ("\r",
  * "\t", "\x1b"), each line end marked with ⏎ and continued after indent; terminal-safe.
