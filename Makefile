@@ -89,6 +89,7 @@ $(VALIDATORS): tools/validators/package.json tools/validators/package-lock.json
 e2e: all $(VALIDATORS)
 	@sh tests/e2e/run.sh $(BUILD)/sockgrade
 	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_classroom.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
