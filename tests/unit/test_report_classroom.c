@@ -178,6 +178,7 @@ static struct run_result *check_error(void)
     struct run_result *r = all_passed();
     r->programs[0].checks[1].status = STATUS_ERROR;
     r->programs[0].checks[1].score = 0;
+    free(r->programs[0].checks[1].actual);
     r->programs[0].checks[1].actual = xstrdup("runner killed by signal 9");
     result_total(r);
     return r;
