@@ -89,6 +89,7 @@ $(VALIDATORS): tools/validators/package.json tools/validators/package-lock.json
 e2e: all $(VALIDATORS)
 	@sh tests/e2e/run.sh $(BUILD)/sockgrade
 	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_classroom.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
@@ -220,7 +221,8 @@ FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util/util.o util/rng.o util
                  spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o result/result.o \
                  result/result_json.o result/result_json_read.o \
                  report/report.o report/report_text.o \
-                 report/report_gradescope.o report/report_junit.o grade/grade_wire.o check/env.o)
+                 report/report_gradescope.o report/report_junit.o report/report_classroom.o \
+                 grade/grade_wire.o check/env.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)

@@ -468,6 +468,27 @@ static void note_discovery(struct run_result *r, const struct discovery *d, char
     }
 }
 
+/* What each missing program would have been worth: a format that posts a grade (classroom)
+ * counts it as lost rather than letting the maximum shrink when a file is deleted. Every
+ * spec's points count, also those of checks this machine could not run. */
+static int note_missing_points(struct run_result *r, const char *assignments)
+{
+    char err[UTIL_ERRLEN];
+    r->missing_max = xcalloc(r->nmissing ? r->nmissing : 1, sizeof *r->missing_max);
+    for (size_t i = 0; i < r->nmissing; i++) {
+        char *path = xasprintf("%s/%s/spec.json", assignments, r->missing[i]);
+        struct spec *sp = spec_load(path, err, sizeof err);
+        free(path);
+        if (!sp) {
+            r->error = xstrdup(err);
+            return -1;
+        }
+        r->missing_max[i] = spec_max_score(sp);
+        spec_free(sp);
+    }
+    return 0;
+}
+
 bool grade_program_listed(const char *list, const char *program)
 {
     size_t n = strlen(program);
@@ -523,7 +544,7 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
         goto out;
     }
     note_discovery(r, &d, programs, np);
-    if (load_programs(&g, &d) < 0)
+    if (note_missing_points(r, o->assignments) < 0 || load_programs(&g, &d) < 0)
         goto out;
     make_tasks(&g);
     while (g.done < g.ntasks)

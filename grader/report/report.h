@@ -8,7 +8,7 @@
 
 #include "result/result.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT, FORMAT_CLASSROOM };
 int report_format_parse(const char *name, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
@@ -23,11 +23,23 @@ char *report_text(const struct run_result *r, const struct report_options *o);
 char *report_gradescope(const struct run_result *r);
 /* JUnit XML: one <testsuite> per program, one <testcase> per check. */
 char *report_junit(const struct run_result *r);
+/* The result GitHub Classroom's autograding reporter reads (one test per check; a failed
+ * build, a missing program and a grader error as tests of their own). Always the student
+ * view: whoever can read the workflow's log can read this. At most REPORT_CLASSROOM_MAX bytes:
+ * the reporter receives it base64-encoded in one environment variable. */
+char *report_classroom(const struct run_result *r);
+#define REPORT_CLASSROOM_MAX 96000
 
 /* s as the text report shows an expected/actual value: control bytes spelled out ("\r",
  * "\t", "\x1b"), each line end marked with ⏎ and continued after indent; terminal-safe.
  * Shared so every human-facing format shows byte differences the same way. */
 char *report_text_value(const char *s, const char *indent);
+
+/* What a CI format says about one check: its description; for a skipped check why; for a
+ * failure or an error the expected and actual values (spelled as in the text report) and the
+ * hint. student_view: a hidden or after-due-date check says only that. cap: each value is cut
+ * to about this many bytes (0: as stored). */
+char *report_check_message(const struct check_result *c, bool student_view, size_t cap);
 
 /* The report in format f (o may be NULL: no colour, full view). */
 char *report_render(const struct run_result *r, enum report_format f, const struct report_options *o);

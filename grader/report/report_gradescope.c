@@ -35,36 +35,6 @@ static const char *gs_visibility(enum spec_visibility v)
     }
 }
 
-static void gs_value(struct strbuf *sb, const char *label, const char *s)
-{
-    if (!s)
-        return;
-    /* Same spelling of line ends and control bytes as the terminal report. */
-    char *v = report_text_value(s, "          ");
-    strbuf_addf(sb, "%s%s\n", label, *s ? v : "(empty)");
-    free(v);
-}
-
-static char *gs_test_output(const struct check_result *c)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_add(&sb, "", 0);
-    if (c->description)
-        strbuf_addf(&sb, "%s\n", c->description);
-    if (c->status == STATUS_SKIPPED) {
-        strbuf_addf(&sb, "skipped: %s\n", result_skip_reason(c));
-    } else if (c->status != STATUS_PASSED) {
-        if (c->status == STATUS_ERROR)
-            strbuf_addstr(&sb, "grader error (not your fault)\n");
-        gs_value(&sb, "expected: ", c->expected);
-        gs_value(&sb, "actual:   ", c->actual);
-        if (c->hint)
-            strbuf_addf(&sb, "hint:     %s\n", c->hint);
-    }
-    return strbuf_detach(&sb);
-}
-
 static cJSON *gs_test(const struct program_result *p, size_t pi, size_t ci)
 {
     const struct check_result *c = &p->checks[ci];
@@ -81,7 +51,7 @@ static cJSON *gs_test(const struct program_result *p, size_t pi, size_t ci)
     cJSON_AddNumberToObject(o, "max_score", c->max_score);
     /* Gradescope knows only passed and failed: a skipped or errored check did not pass. */
     cJSON_AddStringToObject(o, "status", c->status == STATUS_PASSED ? "passed" : "failed");
-    char *out = gs_test_output(c);
+    char *out = report_check_message(c, false, 0);
     gs_str(o, "output", out);
     free(out);
     cJSON *tags = cJSON_AddArrayToObject(o, "tags");

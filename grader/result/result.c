@@ -126,6 +126,7 @@ void result_run_free(struct run_result *r)
     for (size_t i = 0; i < r->nmissing; i++)
         free(r->missing[i]);
     free(r->missing);
+    free(r->missing_max);
     for (size_t i = 0; i < r->nnear_misses; i++) {
         free(r->near_misses[i].file);
         free(r->near_misses[i].program);

@@ -77,6 +77,9 @@ struct run_result {
     size_t nprograms;
     char **missing;     /* lecture programs not found */
     size_t nmissing;
+    double *missing_max; /* per missing[i]: the points its spec offers, or NULL when unknown
+                            (a report read back from JSON). Not part of max_score, and not in
+                            the native JSON: the classroom format counts them as lost */
     struct near_miss *near_misses;
     size_t nnear_misses;
     double score;

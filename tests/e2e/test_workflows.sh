@@ -244,6 +244,20 @@ expect "github: action-validator accepts the workflow under GitHub's workflow sc
     "$validator" "$root/platform/github/sockgrade.yml"
 printf 'name: broken\non: push\njobs:\n  grade:\n    runs-on: ubuntu-24.04\n    stepz:\n      - run: true\n' >"$tmp/broken.yml"
 expect "github: ... and refuses a workflow with a misspelt key" sh -c "! '$validator' '$tmp/broken.yml'"
+expect "github: action-validator accepts the GitHub Classroom workflow" \
+    "$validator" "$root/platform/github/classroom.yml"
+expect "github: the Classroom workflow is shaped as the reporter requires, actions pinned by SHA" py '
+import re, sys, yaml
+w = yaml.safe_load(open(sys.argv[1]))
+assert w["name"] == "Autograding Tests" and list(w["jobs"]) == ["run-autograding-tests"], w["name"]
+steps = w["jobs"]["run-autograding-tests"]["steps"]
+rep = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter@")][0]
+for s in steps:
+    assert "uses" not in s or re.search(r"@[0-9a-f]{40}$", s["uses"]), s["uses"]
+for rid in rep["with"]["runners"].split(","):
+    assert any(s.get("id") == rid and "--format classroom" in s["run"] for s in steps), rid
+    assert rep["env"][rid.upper() + "_RESULTS"] == "${{ steps.%s.outputs.result }}" % rid, rep["env"]
+' "$root/platform/github/classroom.yml"
 
 # ---- the text report on a real terminal ----------------------------------------------------
 # script(1) gives the grader a pseudo-terminal, as a student's shell would.
