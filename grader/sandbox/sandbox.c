@@ -28,6 +28,16 @@ const char *sandbox_mode_name(enum sandbox_mode m)
     return m == SANDBOX_NAMESPACES ? "namespaces" : "none";
 }
 
+bool sandbox_mode_own_loopback(enum sandbox_mode m)
+{
+    return m == SANDBOX_NAMESPACES;
+}
+
+bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m)
+{
+    return m == SANDBOX_NAMESPACES;
+}
+
 static int write_proc(const char *path, const char *text, char *err, size_t errlen)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -20,6 +20,13 @@ const char *sandbox_mode_name(enum sandbox_mode m);
 /* What the mode confines on this machine, for reports and warnings: for none, the rlimits, the
  * process group and what Landlock adds here (or that it is absent). */
 const char *sandbox_isolation(enum sandbox_mode m);
+/* Does each run get a loopback of its own? Then runs may go at once, and no port is held by
+ * another run or left in TIME_WAIT by one. Else every run shares the host's loopback: one run
+ * at a time, each on ports found free. */
+bool sandbox_mode_own_loopback(enum sandbox_mode m);
+/* Does the program see what the config makes for it: the lecture's fixed ports (7, 13) free to
+ * bind, the config's /etc files and its ephemeral port range? Else it sees the host's. */
+bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m);
 
 /* A file created in the sandbox's root, e.g. the run's /etc/hosts. */
 struct sandbox_file {
