@@ -1,4 +1,4 @@
-/* sandbox: namespaces and the minimal root. Each step is a short function named for what it
+/* sandbox_ns: namespaces and the minimal root. Each step is a short function named for what it
  * sets up, and each failure names the step and its subject ("sandbox: bind /usr: ..."). */
 #include "sandbox.h"
 
