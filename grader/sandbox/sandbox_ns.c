@@ -1,6 +1,7 @@
-/* sandbox_ns: namespaces and the minimal root. Each step is a short function named for what it
- * sets up, and each failure names the step and its subject ("sandbox: bind /usr: ..."). */
-#include "sandbox.h"
+/* sandbox_ns: entering the namespaces and preparing the minimal root. Each step is a short
+ * function named for what it sets up, and each failure names the step and its subject
+ * ("sandbox: bind /usr: ..."). */
+#include "sandbox_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,25 +19,7 @@
 #include <unistd.h>
 
 #include "debuginfo.h"
-#include "sandbox_int.h"
 #include "util/util.h"
-
-struct sandbox_state sandbox_state;
-
-const char *sandbox_mode_name(enum sandbox_mode m)
-{
-    return m == SANDBOX_NAMESPACES ? "namespaces" : "none";
-}
-
-bool sandbox_mode_own_loopback(enum sandbox_mode m)
-{
-    return m == SANDBOX_NAMESPACES;
-}
-
-bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m)
-{
-    return m == SANDBOX_NAMESPACES;
-}
 
 static int write_proc(const char *path, const char *text, char *err, size_t errlen)
 {
@@ -110,7 +93,8 @@ static int reserve_symmetric_ports(const struct sandbox_config *cfg, char *err, 
     return n ? write_proc("/proc/sys/net/ipv4/ip_local_reserved_ports", list, err, errlen) : 0;
 }
 
-static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t errlen)
+static int setup_sysctls(const struct sandbox *sb, const struct sandbox_config *cfg, char *err,
+                         size_t errlen)
 {
     /* Ports 7 and 13 are the lecture's: let the unprivileged student bind them here. */
     if (write_proc("/proc/sys/net/ipv4/ip_unprivileged_port_start", "0", err, errlen) < 0)
@@ -124,7 +108,7 @@ static int setup_sysctls(const struct sandbox_config *cfg, char *err, size_t err
     }
     /* Each program gets one nested user namespace of its own; allow no more. */
     char max[16];
-    snprintf(max, sizeof max, "%u", sandbox_state.root_mapped ? 0 : cfg->starts ? cfg->starts : 1);
+    snprintf(max, sizeof max, "%u", sb->root_mapped ? 0 : cfg->starts ? cfg->starts : 1);
     return write_proc("/proc/sys/user/max_user_namespaces", max, err, errlen);
 }
 
@@ -163,11 +147,11 @@ static int make_mountpoint(const char *path, bool dir, char *err, size_t errlen)
 }
 
 /* Creates the folders above path (inside the root), like mkdir -p of its parent. */
-static int make_parents(const char *path, char *err, size_t errlen)
+static int make_parents(const struct sandbox *sb, const char *path, char *err, size_t errlen)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
-    for (char *p = dir + strlen(sandbox_state.root) + 1; (p = strchr(p, '/')); p++) {
+    for (char *p = dir + strlen(sb->root) + 1; (p = strchr(p, '/')); p++) {
         *p = '\0';
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
             return util_err(err, errlen, "sandbox: mkdir %s: %s", dir, strerror(errno));
@@ -176,18 +160,19 @@ static int make_parents(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-static int setup_bind(const char *host, const char *inside, bool writable, char *err, size_t errlen)
+static int setup_bind(const struct sandbox *sb, const char *host, const char *inside, bool writable,
+                      char *err, size_t errlen)
 {
     struct stat st;
     char dst[PATH_MAX];
-    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, inside);
-    if (make_parents(dst, err, errlen) < 0)
+    snprintf(dst, sizeof dst, "%s%s", sb->root, inside);
+    if (make_parents(sb, dst, err, errlen) < 0)
         return -1;
     if (stat(host, &st) < 0)
         return util_err(err, errlen, "sandbox: bind %s: %s", host, strerror(errno));
     if (make_mountpoint(dst, S_ISDIR(st.st_mode), err, errlen) < 0)
         return -1;
-    if (writable && S_ISDIR(st.st_mode) && sandbox_state.root_mapped &&
+    if (writable && S_ISDIR(st.st_mode) && sb->root_mapped &&
         chown(host, 1000, 1000) < 0) /* uid 1000 here is SANDBOX_HOST_UID outside */
         return util_err(err, errlen, "sandbox: chown %s: %s", host, strerror(errno));
     if (mount(host, dst, "none", MS_BIND | MS_REC, NULL) < 0)
@@ -201,13 +186,13 @@ static int setup_bind(const char *host, const char *inside, bool writable, char 
 }
 
 /* /bin, /lib, ... are symlinks into /usr on merged-/usr systems: copy the link, else bind. */
-static int setup_system_dir(const char *path, char *err, size_t errlen)
+static int setup_system_dir(const struct sandbox *sb, const char *path, char *err, size_t errlen)
 {
     struct stat st;
     char dst[PATH_MAX], target[PATH_MAX];
     if (lstat(path, &st) < 0)
         return 0;
-    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, path);
+    snprintf(dst, sizeof dst, "%s%s", sb->root, path);
     if (S_ISLNK(st.st_mode)) {
         ssize_t n = readlink(path, target, sizeof target - 1);
         if (n < 0)
@@ -217,13 +202,14 @@ static int setup_system_dir(const char *path, char *err, size_t errlen)
             return util_err(err, errlen, "sandbox: symlink %s: %s", path, strerror(errno));
         return 0;
     }
-    return setup_bind(path, path, false, err, errlen);
+    return setup_bind(sb, path, path, false, err, errlen);
 }
 
-static int write_root_file(const char *inside, const char *data, size_t len, char *err, size_t errlen)
+static int write_root_file(const struct sandbox *sb, const char *inside, const char *data, size_t len,
+                           char *err, size_t errlen)
 {
     char dst[PATH_MAX];
-    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, inside);
+    snprintf(dst, sizeof dst, "%s%s", sb->root, inside);
     int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return util_err(err, errlen, "sandbox: create %s: %s", inside, strerror(errno));
@@ -236,7 +222,8 @@ static int write_root_file(const char *inside, const char *data, size_t len, cha
 }
 
 /* The files every lecture program may open. Lookups go to files only: never to DNS. */
-static int setup_etc(const struct sandbox_config *cfg, char *err, size_t errlen)
+static int setup_etc(const struct sandbox *sb, const struct sandbox_config *cfg, char *err,
+                     size_t errlen)
 {
     static const struct sandbox_file defaults[] = {
         { "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nstudent:x:1000:1000:student:/tmp:/bin/sh\n", 0 },
@@ -249,42 +236,43 @@ static int setup_etc(const struct sandbox_config *cfg, char *err, size_t errlen)
         { "/etc/protocols", "ip\t0\tIP\ntcp\t6\tTCP\nudp\t17\tUDP\n", 0 },
     };
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/etc", sandbox_state.root);
+    snprintf(dir, sizeof dir, "%s/etc", sb->root);
     if (make_mountpoint(dir, true, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
         const struct sandbox_file *f = &defaults[i];
-        if (write_root_file(f->path, f->data, strlen(f->data), err, errlen) < 0)
+        if (write_root_file(sb, f->path, f->data, strlen(f->data), err, errlen) < 0)
             return -1;
     }
     for (size_t i = 0; i < cfg->nfiles; i++) {
         const struct sandbox_file *f = &cfg->files[i];
-        if (write_root_file(f->path, f->data, f->len, err, errlen) < 0)
+        if (write_root_file(sb, f->path, f->data, f->len, err, errlen) < 0)
             return -1;
     }
     if (access("/etc/ld.so.cache", R_OK) == 0)
-        return setup_bind("/etc/ld.so.cache", "/etc/ld.so.cache", false, err, errlen);
+        return setup_bind(sb, "/etc/ld.so.cache", "/etc/ld.so.cache", false, err, errlen);
     return 0;
 }
 
-static int setup_dev(char *err, size_t errlen)
+static int setup_dev(const struct sandbox *sb, char *err, size_t errlen)
 {
     static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full",
                                          "/dev/random", "/dev/urandom" };
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s/dev", sandbox_state.root);
+    snprintf(dir, sizeof dir, "%s/dev", sb->root);
     if (make_mountpoint(dir, true, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
-        if (setup_bind(nodes[i], nodes[i], true, err, errlen) < 0)
+        if (setup_bind(sb, nodes[i], nodes[i], true, err, errlen) < 0)
             return -1;
     return 0;
 }
 
-static int setup_tmp(const struct sandbox_config *cfg, char *err, size_t errlen)
+static int setup_tmp(const struct sandbox *sb, const struct sandbox_config *cfg, char *err,
+                     size_t errlen)
 {
     char dst[PATH_MAX], opts[64];
-    snprintf(dst, sizeof dst, "%s/tmp", sandbox_state.root);
+    snprintf(dst, sizeof dst, "%s/tmp", sb->root);
     if (make_mountpoint(dst, true, err, errlen) < 0)
         return -1;
     snprintf(opts, sizeof opts, "size=%zu,mode=1777", cfg->tmp_bytes ? cfg->tmp_bytes : (size_t)16 << 20);
@@ -293,43 +281,35 @@ static int setup_tmp(const struct sandbox_config *cfg, char *err, size_t errlen)
     return 0;
 }
 
-static char hidden_path[PATH_MAX];
-
-void sandbox_hide(const char *host_path)
-{
-    if (!realpath(host_path, hidden_path))
-        hidden_path[0] = '\0';
-}
-
 /* An installed grader keeps its references under /usr/share: cover that folder with an empty
  * read-only tmpfs, or every program could read the model answers. */
-static int setup_hidden(char *err, size_t errlen)
+static int setup_hidden(const struct sandbox *sb, char *err, size_t errlen)
 {
     static const char *const mounted[] = { "/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/" };
-    char dst[PATH_MAX + sizeof sandbox_state.root];
+    char dst[PATH_MAX + sizeof sb->root];
     bool inside = false;
-    for (size_t i = 0; hidden_path[0] && i < sizeof mounted / sizeof mounted[0]; i++)
-        inside |= strncmp(hidden_path, mounted[i], strlen(mounted[i])) == 0;
+    for (size_t i = 0; sb->hidden[0] && i < sizeof mounted / sizeof mounted[0]; i++)
+        inside |= strncmp(sb->hidden, mounted[i], strlen(mounted[i])) == 0;
     if (!inside)
         return 0;
-    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, hidden_path);
+    snprintf(dst, sizeof dst, "%s%s", sb->root, sb->hidden);
     if (mount("tmpfs", dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0)
-        return util_err(err, errlen, "sandbox: hide %s: %s", hidden_path, strerror(errno));
+        return util_err(err, errlen, "sandbox: hide %s: %s", sb->hidden, strerror(errno));
     return 0;
 }
 
 /* Valgrind reads every debug file installed for the objects it loads; libc6-dbg's DWARF for
  * libc alone doubled each memcheck run's start-up (0.32 s -> 0.17 s measured). It needs only the
  * loader's symbols, so the sandbox shows that one file under an otherwise empty debug folder. */
-static int setup_debuginfo(char *err, size_t errlen)
+static int setup_debuginfo(const struct sandbox *sb, char *err, size_t errlen)
 {
-    char keep[PATH_MAX], dst[PATH_MAX + sizeof sandbox_state.root];
+    char keep[PATH_MAX], dst[PATH_MAX + sizeof sb->root];
     if (debuginfo_loader_file(keep, sizeof keep) < 0)
         return 0; /* nothing to keep (or nothing installed): leave the folder as it is */
-    snprintf(dst, sizeof dst, "%s%s", sandbox_state.root, DEBUGINFO_DIR);
+    snprintf(dst, sizeof dst, "%s%s", sb->root, DEBUGINFO_DIR);
     if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755") < 0)
         return util_err(err, errlen, "sandbox: cover %s: %s", DEBUGINFO_DIR, strerror(errno));
-    if (setup_bind(keep, keep, false, err, errlen) < 0)
+    if (setup_bind(sb, keep, keep, false, err, errlen) < 0)
         return -1;
     if (mount("none", dst, "none", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
               "size=4k,mode=0755") < 0)
@@ -337,33 +317,34 @@ static int setup_debuginfo(char *err, size_t errlen)
     return 0;
 }
 
-static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen)
+static int setup_root(struct sandbox *sb, const struct sandbox_config *cfg, char *err,
+                      size_t errlen)
 {
     static const char *const system_dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32",
                                                "/lib64", "/libx32" };
-    snprintf(sandbox_state.root, sizeof sandbox_state.root, "%s/root", cfg->workdir);
-    if (make_mountpoint(sandbox_state.root, true, err, errlen) < 0)
+    snprintf(sb->root, sizeof sb->root, "%s/root", cfg->workdir);
+    if (make_mountpoint(sb->root, true, err, errlen) < 0)
         return -1;
     if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         return util_err(err, errlen, "sandbox: make mounts private: %s", strerror(errno));
-    if (mount("tmpfs", sandbox_state.root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
+    if (mount("tmpfs", sb->root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
         return util_err(err, errlen, "sandbox: mount root tmpfs: %s", strerror(errno));
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
-        if (setup_system_dir(system_dirs[i], err, errlen) < 0)
+        if (setup_system_dir(sb, system_dirs[i], err, errlen) < 0)
             return -1;
-    if (setup_hidden(err, errlen) < 0 || setup_debuginfo(err, errlen) < 0)
+    if (setup_hidden(sb, err, errlen) < 0 || setup_debuginfo(sb, err, errlen) < 0)
         return -1;
     char proc[PATH_MAX];
-    snprintf(proc, sizeof proc, "%s/proc", sandbox_state.root);
-    if (make_mountpoint(proc, true, err, errlen) < 0 || setup_etc(cfg, err, errlen) < 0 ||
-        setup_dev(err, errlen) < 0 || setup_tmp(cfg, err, errlen) < 0)
+    snprintf(proc, sizeof proc, "%s/proc", sb->root);
+    if (make_mountpoint(proc, true, err, errlen) < 0 || setup_etc(sb, cfg, err, errlen) < 0 ||
+        setup_dev(sb, err, errlen) < 0 || setup_tmp(sb, cfg, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < cfg->nbinds; i++) {
         const struct sandbox_bind *b = &cfg->binds[i];
-        if (setup_bind(b->host, b->inside, b->writable, err, errlen) < 0)
+        if (setup_bind(sb, b->host, b->inside, b->writable, err, errlen) < 0)
             return -1;
     }
-    if (mount("none", sandbox_state.root, "none", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+    if (mount("none", sb->root, "none", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
               "size=1m,mode=0755") < 0)
         return util_err(err, errlen, "sandbox: make root read-only: %s", strerror(errno));
     return 0;
@@ -372,7 +353,7 @@ static int setup_root(const struct sandbox_config *cfg, char *err, size_t errlen
 /* As root: a helper left in the host's namespaces writes a two-line map for the runner's new
  * user namespace (0 -> root, 1000 -> SANDBOX_HOST_UID); a process cannot write more than its
  * own uid into its own map. */
-static int enter_as_root(char *err, size_t errlen)
+static int enter_as_root(struct sandbox *sb, char *err, size_t errlen)
 {
     int go[2], done[2];
     char buf[160];
@@ -405,7 +386,7 @@ static int enter_as_root(char *err, size_t errlen)
         return util_err(err, errlen, "sandbox: unshare namespaces: %s", strerror(saved));
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return util_err(err, errlen, "sandbox: write the user maps as root failed");
-    sandbox_state.root_mapped = 1;
+    sb->root_mapped = true;
     return 0;
 }
 
@@ -425,19 +406,12 @@ static bool host_uid_mapped(const char *map_file)
     return found;
 }
 
-int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err, size_t errlen)
+int sandbox_ns_enter(struct sandbox *sb, const struct sandbox_config *cfg, char *err, size_t errlen)
 {
-    sandbox_state.mode = mode;
-    if (mode == SANDBOX_NONE) {
-        if (sandbox_none_prepare(cfg, hidden_path, err, errlen) < 0)
-            return -1;
-        sandbox_state.entered = 1;
-        return 0;
-    }
     unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
     bool as_root = uid == 0 && host_uid_mapped("/proc/self/uid_map") &&
                    host_uid_mapped("/proc/self/gid_map");
-    if (as_root && enter_as_root(err, errlen) < 0)
+    if (as_root && enter_as_root(sb, err, errlen) < 0)
         return -1;
     if (!as_root) {
         if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
@@ -445,12 +419,10 @@ int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char
         if (setup_user_maps(0, uid, gid, err, errlen) < 0)
             return -1;
     }
-    if (setup_loopback(err, errlen) < 0 || setup_sysctls(cfg, err, errlen) < 0)
+    if (setup_loopback(err, errlen) < 0 || setup_sysctls(sb, cfg, err, errlen) < 0)
         return -1;
     if (sethostname("sandbox", 7) < 0)
         return util_err(err, errlen, "sandbox: sethostname: %s", strerror(errno));
-    if (setup_root(cfg, err, errlen) < 0)
-        return -1;
-    sandbox_state.entered = 1;
-    return 0;
+    sb->cwd = "/tmp";
+    return setup_root(sb, cfg, err, errlen);
 }
