@@ -15,6 +15,8 @@
 #include "cgroup.h"
 #include "util/util.h"
 
+/* What the last probe found about this machine, kept for main to show after grading (selftest);
+ * a fact of the machine asked in main's process, not state of any run. */
 static char probe_note[UTIL_ERRLEN];
 
 static const char advice[] =
