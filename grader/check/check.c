@@ -11,6 +11,7 @@
 #include "peer/netstate.h"
 #include "util/util.h"
 
+/* Where a run binds the program; sandbox_path says where the program then sees itself. */
 #define PROGRAM_DIR "/sandbox"
 
 const char *check_namespace_need(const struct spec_check *c, const struct env *env)
@@ -144,7 +145,9 @@ static void job_strings_free(struct job_strings *js)
     free(js->stdin_data);
 }
 
-static int make_job(struct check_run *run, struct sandbox_job *job, struct job_strings *js)
+/* binary: the host path of the build that runs (bound into the sandbox). */
+static int make_job(struct check_run *run, const struct sandbox *sb, const char *binary,
+                    struct sandbox_job *job, struct job_strings *js)
 {
     const struct spec_check *c = run->ctx->check;
     memset(job, 0, sizeof *job);
@@ -153,11 +156,8 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
     js->argv = xcalloc(nvg + c->nargs + 2, sizeof *js->argv);
     for (size_t i = 0; i < nvg; i++)
         js->argv[js->argc++] = xstrdup(vg[i]);
-    /* Without namespaces nothing is mounted: run the binary where it is. */
-    if (run->ctx->mode == SANDBOX_NONE)
-        js->argv[js->argc++] = c->memcheck ? xasprintf("%s.vg", run->ctx->binary) : xstrdup(run->ctx->binary);
-    else
-        js->argv[js->argc++] = xasprintf(PROGRAM_DIR "/%s", run->ctx->spec->program);
+    if (!(js->argv[js->argc++] = sandbox_path(sb, binary)))
+        return util_err(run->error, sizeof run->error, "sandbox: %s is not bound in", binary);
     for (size_t i = 0; i < c->nargs; i++)
         if (!(js->argv[js->argc++] = env_expand(&run->env, c->args[i], NULL, run->error, sizeof run->error)))
             return -1;
@@ -165,8 +165,6 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
                                                        run->error, sizeof run->error)))
         return -1;
     job->argv = (const char *const *)js->argv;
-    if (run->ctx->mode == SANDBOX_NONE)
-        job->cwd = run->ctx->workdir;
     job->stdin_data = js->stdin_data;
     job->stdin_len = js->stdin_len;
     sandbox_limits_default(&job->limits);
@@ -324,7 +322,7 @@ static void record_observations(struct check_run *run)
     }
 }
 
-static void run_program(struct check_run *run)
+static void run_program(struct check_run *run, const struct sandbox *sb, const char *binary)
 {
     const struct check_ctx *ctx = run->ctx;
     struct sandbox_job job;
@@ -335,9 +333,9 @@ static void run_program(struct check_run *run)
         util_err(run->error, sizeof run->error, "netstate: cannot read the socket table");
         goto out;
     }
-    if (setup_peers(run, netstate) < 0 || make_job(run, &job, &js) < 0)
+    if (setup_peers(run, netstate) < 0 || make_job(run, sb, binary, &job, &js) < 0)
         goto out;
-    if (sandbox_start(&job, &proc, run->error, sizeof run->error) < 0)
+    if (sandbox_start(sb, &job, &proc, run->error, sizeof run->error) < 0)
         goto out;
     run->ran = true;
     if (peer_set_serve(run->peers, run->error, sizeof run->error) < 0)
@@ -389,8 +387,9 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     struct sandbox_config cfg = { ctx->workdir, files, 2, &bind, 1, run.env.port_lo,
                                   run.env.port_hi, 0, 1 };
     int64_t t0 = util_now_ms();
-    if (sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error) == 0)
-        run_program(&run);
+    struct sandbox *sb = sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error);
+    if (sb)
+        run_program(&run, sb, binary);
     if (run.ran && !run.error[0])
         check_judge(&run, out);
     else {
@@ -406,5 +405,6 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     if (run.clients)
         free_payloads(run.clients, run.nclients);
     sandbox_outcome_free(&run.outcome);
+    sandbox_free(sb);
     env_free(&run.env);
 }

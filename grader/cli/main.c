@@ -503,7 +503,6 @@ int main(int argc, char **argv)
     size_t area = 0;
     for (int i = 0; i < argc; i++)
         area = (size_t)(argv[i] + strlen(argv[i]) + 1 - argv[0]);
-    sandbox_set_cmdline_area(argv[0], area);
     struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true, NULL };
     if (argc < 2)
         usage_exit(usage_main, 2);
@@ -516,7 +515,7 @@ int main(int argc, char **argv)
     }
     c.seed = random_seed();
     c.data = find_data();
-    sandbox_hide(c.data);
+    sandbox_protect_grader(c.data, argv[0], area);
     int status = 2; /* usage_exit() does not return; clang cannot tell */
     if (strcmp(verb, "check") == 0)
         status = cmd_check(argc - 1, argv + 1, &c);

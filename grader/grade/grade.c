@@ -140,7 +140,7 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
         char *bin = binary_path(g, t->prog);
         struct check_ctx ctx = { g->specs[t->prog], &g->specs[t->prog]->checks[t->check],
                                  &g->envs[t->prog], bin, g->o->mode, workdir };
-        if (g->o->mode == SANDBOX_NONE)
+        if (!sandbox_mode_own_loopback(g->o->mode))
             fresh_ports(&g->envs[t->prog], t->check);
         check_execute(&ctx, &c);
         json = wire_check_encode(&c);
@@ -195,7 +195,7 @@ static const char *not_runnable_here(const struct grading *g, const struct task 
     const struct spec_check *sc = &g->specs[t->prog]->checks[t->check];
     if (sc->memcheck && !build_have_valgrind())
         return "needs Valgrind, which is not installed on the grading machine";
-    if (g->o->mode == SANDBOX_NONE)
+    if (!sandbox_mode_own_ports_and_etc(g->o->mode))
         return check_namespace_need(sc, &g->envs[t->prog]);
     return NULL;
 }
@@ -329,7 +329,7 @@ static struct task *next_task(struct grading *g)
 static void pool_step(struct grading *g)
 {
     size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-    if (g->o->mode == SANDBOX_NONE) /* one loopback shared with the host: no two at once */
+    if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
     struct task *next;
     while (g->running < jobs && (next = next_task(g)))
