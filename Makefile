@@ -217,9 +217,10 @@ fuzz-build:
 
 # Only the parsers and what they call: the targets never start a sandbox.
 FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util/util.o util/rng.o util/json_utf8.o \
-                 spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o result/result.o \
-                 report/report.o report/report_json.o report/report_text.o \
-                 report/report_gradescope.o report/report_junit.o grade/grade_wire.o check/env.o)
+                 util/sha256.o spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o \
+                 result/result.o report/report.o report/report_json.o report/report_text.o \
+                 report/report_gradescope.o report/report_junit.o report/report_html.o \
+                 report/html.o grade/grade_wire.o check/env.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)

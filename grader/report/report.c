@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const char *const format_names[] = { "text", "json", "gradescope", "junit" };
+static const char *const format_names[] = { "text", "json", "gradescope", "junit", "html" };
 
 #define NFORMATS (sizeof(format_names) / sizeof(format_names[0]))
 
@@ -32,6 +32,8 @@ char *report_render(const struct run_result *r, enum report_format f, const stru
         return report_gradescope(r);
     case FORMAT_JUNIT:
         return report_junit(r);
+    case FORMAT_HTML:
+        return report_html(r, o);
     case FORMAT_TEXT:
     default:
         return report_text(r, o);

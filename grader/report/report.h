@@ -6,7 +6,7 @@
 
 #include "result/result.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT, FORMAT_HTML };
 int report_format_parse(const char *name, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
@@ -22,6 +22,9 @@ char *report_text(const struct run_result *r, const struct report_options *o);
 char *report_gradescope(const struct run_result *r);
 /* JUnit XML: one <testsuite> per program, one <testcase> per check. */
 char *report_junit(const struct run_result *r);
+/* One self-contained HTML page (inline style, no script, a CSP that forbids every request);
+ * student_view hides the details of hidden checks, as in the text report. */
+char *report_html(const struct run_result *r, const struct report_options *o);
 
 /* s as the text report shows an expected/actual value: control bytes spelled out ("\r",
  * "\t", "\x1b"), each line end marked with ⏎ and continued after indent; terminal-safe.
