@@ -165,11 +165,13 @@ static const char dash_css[] =
     "text-align:inherit;text-decoration:underline dotted}\n"
     "th[aria-sort=ascending] button::after{content:\" \\25B2\"}\n"
     "th[aria-sort=descending] button::after{content:\" \\25BC\"}\n"
-    ".sort-hint{display:none}.sortable .sort-hint{display:inline}\n"
+    ".sort-hint{display:none}.js .sort-hint{display:inline}\n"
     "tr.more td{border-bottom:1px solid var(--line);padding-top:0}\n"
     "tr.has-more td,tr.has-more th{border-bottom:0}\n"
     "summary{cursor:pointer;color:var(--link)}\n"
-    ".values td,.values th{font-size:.95rem}\n";
+    ".values td,.values th{font-size:.95rem}.values td:nth-child(3){width:35%}\n"
+    /* The drawing scales with the page: on a phone its text would shrink below reading size. */
+    "@media (max-width:40rem){.hist-wide text{font-size:22px}th,td{padding:.25rem .3rem}}\n";
 
 /* Sorts the student table by the column whose heading is pressed (again: the other way).
  * Without script the table stays as written, sorted by name, and no control is shown. */
@@ -204,7 +206,7 @@ static const char dash_script[] =
     "    heads[i].appendChild(button);\n"
     "    button.addEventListener(\"click\", sort.bind(null, i));\n"
     "  }\n"
-    "  table.classList.add(\"sortable\");\n"
+    "  document.body.classList.add(\"js\");\n"
     "})();\n";
 
 struct dash_tally {
@@ -362,11 +364,11 @@ static void dash_student_row(struct strbuf *sb, const struct dash_class *c, size
 static void dash_students(struct strbuf *sb, const struct dash_class *c)
 {
     strbuf_addf(sb, "<section aria-labelledby=\"students-h\">\n<h2 id=\"students-h\">Students</h2>\n"
-                "<div class=\"scroll\"><table id=\"students\">\n<caption>%zu students, each linking "
-                "to their report<span class=\"sort-hint muted\"> \xE2\x80\x94 select a column heading "
-                "to sort by it</span></caption>\n<thead><tr><th scope=\"col\" aria-sort=\"ascending\">"
+                "<p>Each name links to the student's report.<span class=\"sort-hint\"> Select a column "
+                "heading to sort by it; again for the other way.</span></p>\n<div class=\"scroll\">"
+                "<table id=\"students\">\n<caption>%zu student%s</caption>\n<thead><tr><th scope=\"col\" aria-sort=\"ascending\">"
                 "student</th><th scope=\"col\" class=\"num\" data-type=\"num\">total (of %g)</th>",
-                c->gb->nrows, c->max);
+                c->gb->nrows, c->gb->nrows == 1 ? "" : "s", c->max);
     for (size_t k = 0; k < c->ncols; k++) {
         strbuf_addstr(sb, "<th scope=\"col\" class=\"num\" data-type=\"num\">");
         html_escape(sb, c->cols[k], HTML_INLINE);

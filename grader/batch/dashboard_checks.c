@@ -181,9 +181,10 @@ void dash_checks_section(struct strbuf *sb, const struct dash_class *c)
     size_t n = dc_collect(c, &rows);
     qsort(rows, n, sizeof *rows, dc_row_cmp);
     strbuf_addstr(sb, "<section aria-labelledby=\"checks-h\">\n<h2 id=\"checks-h\">What the class "
-                  "missed</h2>\n<div class=\"scroll\"><table id=\"checks\">\n<caption>Checks by the "
-                  "share of students who failed them (of those who handed the program in); open a "
-                  "row for what their programs did</caption>\n<thead><tr><th scope=\"col\">program"
+                  "missed</h2>\n<p>Every check, by the share of students who failed it (of those who "
+                  "handed the program in). Open a row for what their programs did instead, most "
+                  "common first, and the hint they were given.</p>\n<div class=\"scroll\"><table "
+                  "id=\"checks\">\n<caption>Checks by failure rate</caption>\n<thead><tr><th scope=\"col\">program"
                   "</th><th scope=\"col\">check</th><th scope=\"col\">level</th><th scope=\"col\" "
                   "class=\"num\">points</th><th scope=\"col\" class=\"num\">failed</th><th scope=\"col\" "
                   "class=\"num\">skipped</th></tr></thead>\n<tbody>\n");

@@ -39,8 +39,12 @@ static double histogram_width(double max)
         return 1;
     if (max <= 20 && histogram_whole(max))
         return 1;
-    for (double p = 1e-3;; p *= 10) {
+    for (int e = -3;; e++) {
         static const double steps[] = { 1, 2, 2.5, 5 };
+        double p = 1; /* 10^e, by whole multiplications so that 5 is exactly 5 */
+        for (int k = 0; k < (e < 0 ? -e : e); k++)
+            p *= 10;
+        p = e < 0 ? 1 / p : p;
         for (size_t i = 0; i < 4; i++)
             if (max / (steps[i] * p) < 12)
                 return steps[i] * p;
@@ -132,8 +136,9 @@ void histogram_svg(struct strbuf *sb, const struct histogram *h, const char *id,
     size_t top = 0;
     for (size_t i = 0; i < h->nbins; i++)
         top = h->count[i] > top ? h->count[i] : top;
-    strbuf_addf(sb, "<svg class=\"hist\" viewBox=\"0 0 %g %g\" role=\"img\" aria-labelledby=\"%s-t\" "
-                "data-n=\"%zu\">\n<title id=\"%s-t\">", w, HIST_H, id, h->n, id);
+    strbuf_addf(sb, "<svg class=\"hist %s\" viewBox=\"0 0 %g %g\" role=\"img\" aria-labelledby=\"%s-t\" "
+                "data-n=\"%zu\">\n<title id=\"%s-t\">", narrow ? "hist-narrow" : "hist-wide", w, HIST_H,
+                id, h->n, id);
     html_escape(sb, label, HTML_INLINE);
     strbuf_addf(sb, ": %zu students, mean %.3g, median %.3g</title>\n", h->n, h->mean, h->median);
     strbuf_addf(sb, "<line class=\"axis\" x1=\"%g\" x2=\"%g\" y1=\"%g\" y2=\"%g\"/>\n", HIST_LEFT,
