@@ -34,7 +34,7 @@ REF_FLAGS := -std=gnu11 -O2 -g $(WARN) $(REF_ZERO) -Ireference
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-.PHONY: all deps test-deps test unit e2e selftest demo bench memcheck asan clean install install-apparmor
+.PHONY: all deps test-deps test unit e2e html-test selftest demo bench memcheck asan clean install install-apparmor
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/sockgrade $(REF_BINS)
 
@@ -95,6 +95,11 @@ e2e: all $(VALIDATORS)
 	@sh tests/e2e/test_concurrent.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
+
+# The HTML pages alone, in headless Chromium (part of e2e); screenshots in $(BUILD)/html-test.
+html-test: all
+	@sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
 
 # Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack
 # is contained; about four minutes.
