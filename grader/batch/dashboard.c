@@ -171,7 +171,9 @@ static const char dash_css[] =
     "summary{cursor:pointer;color:var(--link)}\n"
     ".values td,.values th{font-size:.95rem}.values td:nth-child(3){width:35%}\n"
     /* The drawing scales with the page: on a phone its text would shrink below reading size. */
-    "@media (max-width:40rem){.hist-wide text{font-size:22px}th,td{padding:.25rem .3rem}}\n";
+    "@media (max-width:40rem){.hist-wide text{font-size:22px}th,td{padding:.25rem .3rem}}\n"
+    /* Paper cannot open a row: print every check's values. */
+    "@media print{details::details-content{content-visibility:visible;display:block}}\n";
 
 /* Sorts the student table by the column whose heading is pressed (again: the other way).
  * Without script the table stays as written, sorted by name, and no control is shown. */

@@ -240,7 +240,8 @@ static void rh_error(struct rh_ctx *t, const struct run_result *r)
 
 static void rh_found(struct rh_ctx *t, const struct run_result *r)
 {
-    if (!r->nmissing && !r->nnear_misses && r->nprograms)
+    bool none = !r->nprograms && !r->error; /* an error already says why nothing was graded */
+    if (!r->nmissing && !r->nnear_misses && !none)
         return;
     strbuf_addstr(&t->sb, "<section aria-labelledby=\"missing-h\">\n<h2 id=\"missing-h\">Not "
                   "graded</h2>\n<ul>\n");
@@ -256,7 +257,7 @@ static void rh_found(struct rh_ctx *t, const struct run_result *r)
         rh_text(t, r->near_misses[i].program);
         strbuf_addstr(&t->sb, ".c</code>?</li>\n");
     }
-    if (!r->nprograms)
+    if (none)
         strbuf_addstr(&t->sb, "<li>no lecture program was found</li>\n");
     strbuf_addstr(&t->sb, "</ul>\n</section>\n");
 }

@@ -680,6 +680,9 @@ def test_layout(d, site, shots):
             try:
                 d.set_window_size(800, 1000)
                 assert not d.execute_script(NO_OVERFLOW_JS)
+                hidden = d.execute_script("return Array.from(document.querySelectorAll('table.values'))"
+                                          ".filter(function (t) { return !t.checkVisibility(); }).length")
+                assert hidden == 0, f"{hidden} failure tables stay closed in print"
             finally:
                 d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
                 d.set_window_size(1280, 900)
