@@ -34,7 +34,7 @@ REF_FLAGS := -std=gnu11 -O2 -g $(WARN) $(REF_ZERO) -Ireference
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-.PHONY: all deps test-deps test unit e2e selftest demo bench memcheck asan clean install install-apparmor
+.PHONY: all deps test-deps test unit e2e html-test selftest demo bench memcheck asan clean install install-apparmor
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/sockgrade $(REF_BINS)
 
@@ -96,6 +96,11 @@ e2e: all $(VALIDATORS)
 	@sh tests/e2e/test_concurrent.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
+	@sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
+
+# The HTML pages alone, in headless Chromium (part of e2e); screenshots in $(BUILD)/html-test.
+html-test: all
+	@sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
 
 # Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack
 # is contained; about four minutes.
@@ -218,11 +223,11 @@ fuzz-build:
 
 # Only the parsers and what they call: the targets never start a sandbox.
 FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util/util.o util/rng.o util/json_utf8.o \
-                 spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o result/result.o \
-                 result/result_json.o result/result_json_read.o \
+                 util/sha256.o spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o \
+                 result/result.o result/result_json.o result/result_json_read.o \
                  report/report.o report/report_text.o \
                  report/report_gradescope.o report/report_junit.o report/report_classroom.o \
-                 grade/grade_wire.o check/env.o)
+                 report/report_html.o report/html.o grade/grade_wire.o check/env.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)

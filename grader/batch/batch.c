@@ -21,6 +21,7 @@
 #include "grade/grade.h"
 #include "gradebook.h"
 #include "batch_progress.h"
+#include "dashboard.h"
 #include "outdir.h"
 #include "result/result_json.h"
 #include "util/util.h"
@@ -289,7 +290,8 @@ static void student_done(struct batch *b, struct student *s, const char *why)
     if (!row || strcmp(row->status, "error") == 0)
         b->errors++;
     char *csv = xasprintf("%s/gradebook.csv", b->o->out);
-    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0) {
+    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0 ||
+        dashboard_write(&b->gb, b->o->out, err, sizeof err) < 0) {
         b->full = b->full || outdir_full(errno);
         warn("%s", err);
     }
@@ -507,7 +509,8 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     sigprocmask(SIG_BLOCK, &set, &b.oldmask);
     pool_run(&b);
     sigprocmask(SIG_SETMASK, &b.oldmask, NULL);
-    if (gradebook_write(&b.gb, csv, err, errlen) < 0 && !b.full)
+    if ((gradebook_write(&b.gb, csv, err, errlen) < 0 ||
+         dashboard_write(&b.gb, o->out, err, errlen) < 0) && !b.full)
         goto out;
     summary(&b);
     if (b.full) {

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dashboard.h"
 #include "gradebook.h"
 #include "util/util.h"
 
@@ -157,7 +158,8 @@ int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const ch
         if (!same_folder(dirs[m.v[i].dir], out) && merge_copy(&m, &m.v[i], err, errlen) < 0)
             goto out;
     merge_seed(&m);
-    if (gradebook_load_dir(&gb, out, err, errlen) < 0 || gradebook_write(&gb, csv, err, errlen) < 0)
+    if (gradebook_load_dir(&gb, out, err, errlen) < 0 || gradebook_write(&gb, csv, err, errlen) < 0 ||
+        dashboard_write(&gb, out, err, errlen) < 0)
         goto out;
     merge_check_seeds(&gb);
     rc = 0;

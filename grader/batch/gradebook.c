@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dashboard.h"
 #include "grade/grade.h"
 #include "report/report.h"
 #include "result/result_json.h"
@@ -28,6 +29,7 @@ static void row_free(struct gradebook_row *row)
         free(row->scores[i].program);
     free(row->scores);
     free(row->student);
+    dashboard_detail_free(row->detail);
     memset(row, 0, sizeof *row);
 }
 
@@ -68,6 +70,7 @@ static void row_fill(struct gradebook_row *row, const struct run_result *r)
                                r->programs[i].checks[k].status == STATUS_FAILED;
     row->seed = r->seed;
     row->score = r->score;
+    row->detail = dashboard_detail_new(r);
 }
 
 /* Index of the student's row, or where it belongs (*found false). */
@@ -208,7 +211,7 @@ static size_t csv_union(const struct gradebook *gb, char ***names, double **max)
 
 /* The union of the rows' programs, sorted, and each column's points: the largest graded (what
  * this machine counted), else the spec's. */
-static size_t csv_columns(const struct gradebook *gb, char ***names, double **max)
+size_t gradebook_columns(const struct gradebook *gb, char ***names, double **max)
 {
     size_t n = csv_union(gb, names, max);
     for (size_t c = 0; c < n; c++) {
@@ -278,7 +281,7 @@ char *gradebook_csv(const struct gradebook *gb)
     struct strbuf sb;
     char **names;
     double *max, total_max = 0;
-    size_t ncols = csv_columns(gb, &names, &max);
+    size_t ncols = gradebook_columns(gb, &names, &max);
     strbuf_init(&sb);
     strbuf_addstr(&sb, "student");
     for (size_t c = 0; c < ncols; c++) {

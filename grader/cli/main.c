@@ -38,7 +38,7 @@ static const char usage_main[] =
     "Run 'sockgrade <verb> --help' for a verb's options.\n";
 
 static const char usage_check[] =
-    "usage: sockgrade check [--format text|json|gradescope|junit|classroom] [--seed N] [-o FILE]\n"
+    "usage: sockgrade check [--format text|json|gradescope|junit|classroom|html] [--seed N] [-o FILE]\n"
     "                       [--sandbox auto|namespaces|none] [-j N] [--programs LIST] PATH...\n\n"
     "PATH is a folder (searched a few levels deep) or .c files. Every lecture program found\n"
     "by file name is built and graded.\n\n"
@@ -221,7 +221,7 @@ static int parse_options(int argc, char **argv, struct cli *c, const char *usage
         switch (ch) {
         case 'f':
             if (report_format_parse(optarg, &c->format) < 0)
-                die("unknown format '%s' (text, json, gradescope, junit, classroom)", optarg);
+                die("unknown format '%s' (text, json, gradescope, junit, classroom, html)", optarg);
             break;
         case 's':
             errno = 0;

@@ -36,6 +36,8 @@ char *report_render(const struct run_result *r, enum report_format f, const stru
         return report_junit(r);
     case FORMAT_CLASSROOM:
         return report_classroom(r);
+    case FORMAT_HTML:
+        return report_html(r, o);
     case FORMAT_TEXT:
     default:
         return report_text(r, o);

@@ -8,7 +8,8 @@
 
 #include "result/result.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT, FORMAT_CLASSROOM };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_GRADESCOPE, FORMAT_JUNIT, FORMAT_CLASSROOM,
+                     FORMAT_HTML };
 int report_format_parse(const char *name, enum report_format *f);
 const char *report_format_name(enum report_format f);
 
@@ -29,6 +30,9 @@ char *report_junit(const struct run_result *r);
  * the reporter receives it base64-encoded in one environment variable. */
 char *report_classroom(const struct run_result *r);
 #define REPORT_CLASSROOM_MAX 96000
+/* One self-contained HTML page (inline style, no script, a CSP that forbids every request);
+ * student_view hides the details of hidden checks, as in the text report. */
+char *report_html(const struct run_result *r, const struct report_options *o);
 
 /* s as the text report shows an expected/actual value: control bytes spelled out ("\r",
  * "\t", "\x1b"), each line end marked with ⏎ and continued after indent; terminal-safe.
