@@ -9,7 +9,7 @@
 #include "util/util.h"
 
 static const char *const report_format_names[] = { "text", "json", "gradescope", "junit",
-                                                   "classroom", NULL };
+                                                   "classroom", "html", NULL };
 
 int report_format_parse(const char *name, enum report_format *f)
 {

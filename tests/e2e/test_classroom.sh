@@ -3,29 +3,19 @@
 # platform/github/classroom.yml as a runner would, wires its `result` output to the reporter
 # step as GitHub would, totals it as the reporter does (tests/e2e/classroom_reporter.py) and
 # compares with `--format json` of the same seed; then a failed build and a missing program,
-# and a grader that writes nothing. Ends with one line: "classroom: N passed, N failed".
+# and a grader that writes nothing. Prints TAP (tests/e2e/lib.sh).
 #
 # usage: tests/e2e/test_classroom.sh [build/sockgrade]   (SEED=N fixes the seed)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-seed=${SEED:-$(( $(date +%s) % 100000 ))}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockgrade-classroom.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$root/tests/e2e/lib.sh"
+tap_init classroom
+bin=$(e2e_bin "${1:-}")
+seed=$(e2e_seed)
+tap_tmpdir "${TMPDIR:-/tmp}/sockgrade-classroom.XXXXXX"
 wf=$root/platform/github/classroom.yml
 reporter="python3 $root/tests/e2e/classroom_reporter.py"
-passed=0
-failed=0
-echo "classroom: seed $seed, in $tmp"
-
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-# expect DESCRIPTION COMMAND...: passes when the command succeeds (its output is shown).
-expect() {
-    d=$1; shift
-    if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; sed 's/^/     /' "$tmp/expect.log"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi
-}
+note "classroom: seed $seed, in $tmp"
 
 # run_grade_step NAME SUBMISSION [PROGRAMS]: the workflow's Grade step in a runner's layout
 # (submission/ and sockgrade/build/sockgrade side by side), with the workflow's env
@@ -80,5 +70,4 @@ expect "workflow: when sockgrade writes nothing, the step still hands the report
 expect "workflow: ... which fails the run as errored and posts no points" \
     $reporter errored "$wf" "$tmp/none/output"
 
-echo "classroom: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

@@ -44,6 +44,7 @@ import urllib.parse
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
+from tap import Tap
 from html_checks import (CONTRAST_JS, INJECTED_JS, NO_OVERFLOW_JS, Site, assert_accessible,
                          assert_csp, assert_css_contrast, assert_no_alert, assert_no_foreign_markup,
                          assert_quiet, parse_strict, phone, phone_screenshot, screenshot,
@@ -51,7 +52,7 @@ from html_checks import (CONTRAST_JS, INJECTED_JS, NO_OVERFLOW_JS, Site, assert_
 
 HOSTILE_NAME = 'x"><img src=x onerror=alert(7)>'
 PROGRAMS = "mydaytime,tcp_echocli"
-RESULTS = {"passed": 0, "failed": 0}
+TAP = Tap("html")
 
 
 def check(name):
@@ -59,11 +60,9 @@ def check(name):
     def run(fn):
         try:
             fn()
-            RESULTS["passed"] += 1
-            print(f"ok   {name}")
+            TAP.result(name)
         except Exception as e:  # noqa: BLE001 - every failure is reported, the test goes on
-            RESULTS["failed"] += 1
-            print(f"FAIL {name}\n     {type(e).__name__}: {str(e)[:1500]}")
+            TAP.result(name, [f"{type(e).__name__}: {str(e)[:1500]}"])
         return fn
     return run
 
@@ -487,7 +486,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     sockgrade = os.path.abspath(args.sockgrade)
     seed = int(os.environ.get("SEED") or time.time() % 100000)
-    print(f"html: seed {seed}")
+    TAP.note(f"html: seed {seed}")
     os.makedirs(args.shots, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="sockgrade-html.")
     site_dir = os.path.join(tmp, "site")
@@ -516,15 +515,16 @@ def main():
         test_no_script(d, site, rows)
         test_layout(d, site, args.shots)
         test_detectors(d, site, site_dir)
+    except Exception as e:  # noqa: BLE001 - a broken set-up ends the run as TAP says it must
+        return TAP.bail(f"{type(e).__name__}: {str(e)[:500]}")
     finally:
         if d:
             d.quit()
         if site:
             site.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"html: screenshots in {args.shots}")
-    print(f"html: {RESULTS['passed']} passed, {RESULTS['failed']} failed")
-    return 1 if RESULTS["failed"] else 0
+    TAP.note(f"html: screenshots in {args.shots}")
+    return TAP.done()
 
 
 if __name__ == "__main__":

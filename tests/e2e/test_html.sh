@@ -2,7 +2,7 @@
 # The HTML pages (issue 17) in headless Chromium driven by Selenium: tests/e2e/test_html.py
 # grades a small class with a hostile submission and checks index.html and the students' pages
 # (safety, numbers, sorting, links, HTML5 well-formedness, accessibility basics, phone and
-# print). Screenshots and PDFs go to SHOTS. Ends with one line: "html: N passed, N failed".
+# print). Screenshots and PDFs go to SHOTS. Prints TAP (tests/e2e/tap.py).
 #
 # usage: tests/e2e/test_html.sh [build/sockgrade] [SHOTS]   (SEED=N fixes the seed)
 set -u
@@ -16,6 +16,5 @@ for py in python3 /usr/bin/python3; do
         exec "$py" "$root/tests/e2e/test_html.py" "$bin" --shots "$shots"
     fi
 done
-echo "html: no python3 with selenium and html5lib: run tools/deps.sh test as root" \
-     "(chromium chromium-driver python3-selenium python3-html5lib)"
-exit 1
+. "$root/tests/e2e/lib.sh"
+tap_bail "no python3 with selenium and html5lib: run tools/deps.sh test as root (chromium chromium-driver python3-selenium python3-html5lib)"
