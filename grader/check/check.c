@@ -44,35 +44,6 @@ void check_result_init(struct check_result *r, const struct spec_check *c)
     r->status = STATUS_ERROR;
 }
 
-char *check_quote(const char *data, size_t len, size_t cap)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_addstr(&sb, "\"");
-    size_t i;
-    for (i = 0; i < len && sb.len < cap; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '\n')
-            strbuf_addstr(&sb, "\\n");
-        else if (c == '\r')
-            strbuf_addstr(&sb, "\\r");
-        else if (c == '\t')
-            strbuf_addstr(&sb, "\\t");
-        else if (c == '\0')
-            strbuf_addstr(&sb, "\\0");
-        else if (c == '"' || c == '\\')
-            strbuf_addf(&sb, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            strbuf_addf(&sb, "\\x%02X", c);
-        else
-            strbuf_add(&sb, &data[i], 1);
-    }
-    strbuf_addstr(&sb, "\"");
-    if (i < len)
-        strbuf_addf(&sb, " …(%zu more bytes)", len - i);
-    return strbuf_detach(&sb);
-}
-
 static int expand_port(struct check_run *run, const char *tmpl, uint16_t *port)
 {
     char *s = env_expand(&run->env, tmpl, NULL, run->error, sizeof run->error);

@@ -1,7 +1,6 @@
 /* check_expect: judges a check run against the spec's expectations, in order. The first
  * expectation that fails decides the verdict, so the spec lists the most basic first
  * ("it ended", then "the server got the line", then "it printed the reply"). */
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +9,6 @@
 #include "check_int.h"
 #include "spec/values.h"
 
-#define QUOTE_CAP 300
-
 struct verdict {
     bool ok;
     char *expected;
@@ -19,48 +16,10 @@ struct verdict {
     const char *hint;   /* borrowed */
 };
 
-char *check_describe_end(const struct check_run *run)
-{
-    const struct sandbox_outcome *o = &run->outcome;
-    switch (o->end) {
-    case END_EXITED:
-        return xasprintf("exit status %d", o->code);
-    case END_SIGNALED:
-        if (o->oom_killed)
-            return xasprintf("killed by signal %d (%s): its processes together ran out of the "
-                             "run's memory", o->signal, strsignal(o->signal));
-        return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
-    case END_TIMEOUT:
-        return xasprintf("still running after %d ms (killed)", run->timeout_ms);
-    case END_STOPPED:
-        return xstrdup("still running (stopped by the grader)");
-    default:
-        return xasprintf("the sandbox failed: %s", o->error);
-    }
-}
-
 static char *expand(struct check_run *run, const char *tmpl, size_t *len)
 {
     char *s = env_expand(&run->env, tmpl, len, run->error, sizeof run->error);
     return s ? s : xstrdup("");
-}
-
-static char *stdout_excerpt(const struct check_run *run)
-{
-    const struct sandbox_outcome *o = &run->outcome;
-    if (o->out_len == 0 && o->err_len == 0)
-        return xstrdup("no output");
-    char *q = check_quote(o->out, o->out_len, QUOTE_CAP);
-    char *s = o->out_len ? xasprintf("printed %s", q) : xstrdup("printed nothing on stdout");
-    free(q);
-    if (o->err_len) {
-        char *e = check_quote(o->err, o->err_len, 160);
-        char *t = xasprintf("%s; stderr %s", s, e);
-        free(e);
-        free(s);
-        s = t;
-    }
-    return s;
 }
 
 static void judge_end(struct check_run *run, const struct spec_expect *x, struct verdict *v)
@@ -84,7 +43,7 @@ static void judge_end(struct check_run *run, const struct spec_expect *x, struct
     /* A program that was stopped at the deadline may have said something first (a server that
      * reported its bind() failure and went on): quote it, so the student sees both facts. */
     if (!v->ok && (o->end == END_TIMEOUT || o->end == END_STOPPED) && (o->out_len || o->err_len)) {
-        char *said = stdout_excerpt(run), *both = xasprintf("%s; before that it %s", v->actual, said);
+        char *said = check_said(&run->outcome), *both = xasprintf("%s; before that it %s", v->actual, said);
         free(said);
         free(v->actual);
         v->actual = both;
@@ -102,7 +61,7 @@ static void judge_message(struct check_run *run, struct verdict *v)
         printable += (unsigned char)o->err[i] > ' ';
     v->ok = printable > 0;
     v->expected = xstrdup("a message saying what went wrong (stdout or stderr)");
-    v->actual = stdout_excerpt(run);
+    v->actual = check_said(&run->outcome);
 }
 
 static void judge_values(struct check_run *run, const struct spec_expect *x, struct verdict *v)
@@ -160,10 +119,10 @@ static void judge_text(struct check_run *run, const struct spec_expect *x, struc
     char *text = expand(run, x->text, &len);
     const struct sandbox_outcome *o = &run->outcome;
     bool found = values_contains_bytes(o->out, o->out_len, text, len);
-    char *q = check_quote(text, len, QUOTE_CAP);
+    char *q = check_quote(text, len, CHECK_QUOTE_CAP);
     v->ok = x->what == EXPECT_CONTAINS ? found : !found;
     v->expected = xasprintf("%s %s", x->what == EXPECT_CONTAINS ? "stdout contains" : "stdout never contains", q);
-    v->actual = stdout_excerpt(run);
+    v->actual = check_said(&run->outcome);
     free(q);
     free(text);
 }
@@ -196,7 +155,7 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
     for (size_t i = 0; o && i < o->nconns; i++)
         strbuf_add(&got, o->conns[i].received.data ? o->conns[i].received.data : "",
                    o->conns[i].received.len);
-    char *q = check_quote(text, len, QUOTE_CAP);
+    char *q = check_quote(text, len, CHECK_QUOTE_CAP);
     v->expected = xasprintf("the server on port %u receives exactly %s", o ? o->port : 0, q);
     /* Expecting nothing is still not met by a program that went to the swapped port. */
     v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0 &&
@@ -206,7 +165,7 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
         if (o && o->swapped_hits)
             v->hint = swapped_hint(o);
     } else {
-        char *g = check_quote(got.data ? got.data : "", got.len, QUOTE_CAP);
+        char *g = check_quote(got.data ? got.data : "", got.len, CHECK_QUOTE_CAP);
         v->actual = xasprintf("it received %s", g);
         free(g);
     }

@@ -36,6 +36,12 @@ void check_judge(struct check_run *run, struct check_result *out);
 size_t check_memcheck_prefix(const char ***args);
 void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char **expected, char **actual);
 
+/* check_text.c: the words for a run. */
+#define CHECK_QUOTE_CAP 300   /* bytes of a payload or an output quoted in a report */
+/* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped. */
+char *check_quote(const char *data, size_t len, size_t cap);
+/* What the program printed: "printed \"...\"; stderr \"...\"", or "no output". */
+char *check_said(const struct sandbox_outcome *o);
 /* How the program ended, in words ("exit status 1", "killed by signal 11 (...)"). */
 char *check_describe_end(const struct check_run *run);
 
