@@ -1,5 +1,5 @@
-/* driver_int: what the TCP half (driver.c) and the UDP half (driver_udp.c) of the driver
- * share. Not for other modules. */
+/* driver_int: what the parts of the driver share: driver.c (the run, TCP clients) calls
+ * driver_udp.c (UDP clients); both record and wait with driver_io.c. Not for other modules. */
 #ifndef SOCKGRADE_DRIVER_INT_H
 #define SOCKGRADE_DRIVER_INT_H
 
@@ -45,6 +45,7 @@ struct drv_linger {
     bool closed;                    /* the server closed its side (EOF or reset) */
 };
 
+/* driver_io.c */
 struct driver_exchange *drv_add(struct drv *d, int client, int index, enum client_type type,
                                 const struct payload *sent);
 /* Records the exchange's problem unless it already has one (the first is the cause). */
