@@ -70,7 +70,7 @@ static int drv_write(struct drv_xfer *x, int fd)
     x->written += (size_t)n;
     if (x->written == limit && limit < x->len) {
         x->gated = true;
-        x->rest_us = DRV_BACKOFF_MIN_US;
+        x->rest_us = NETSTATE_BACKOFF_MIN_US;
     }
     return n > 0;
 }
@@ -150,8 +150,8 @@ static int drv_tcp_exchange(struct drv *d, int fd, const struct driver_config *c
         if (x.gated && netstate_peer_consumed(d->netstate, fd)) {
             x.gated = false;
             last = util_now_ms();
-        } else if (x.gated && x.rest_us < DRV_BACKOFF_MAX_US) {
-            x.rest_us = x.rest_us * 2 > DRV_BACKOFF_MAX_US ? DRV_BACKOFF_MAX_US : x.rest_us * 2;
+        } else if (x.gated) {
+            x.rest_us = netstate_backoff_next(x.rest_us);
         }
         if (w & DRV_STOP) {
             drv_ended(d, fd, &ex->got, x.len + DRV_EXTRA_CAP);

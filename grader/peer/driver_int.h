@@ -12,8 +12,6 @@
 
 #define DRV_BUF 65536               /* one read; also the largest UDP datagram */
 #define DRV_EXTRA_CAP 65536         /* bytes kept beyond what was sent: enough to show it */
-#define DRV_BACKOFF_MIN_US 50
-#define DRV_BACKOFF_MAX_US 2000
 #define DRV_STALL_MS 50               /* a reset client: the server took nothing this long */
 #define DRV_AGAIN (-2)              /* drv_read: nothing there yet */
 

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netstate.h"
+
 #define PEER_STRANGER_ADDR 0x7f000002u /* another loopback address than the echo's */
 #define PEER_BACKLOG 16
 #define PEER_UDP_BURST 64             /* datagrams per wake-up, so TCP is not starved */
@@ -241,9 +243,8 @@ static void *peer_thread(void *arg)
             peer_drain(ps, &pfd, &tag, &cap);
             break;
         }
-        if (r == 0 && peer_tcp_any_gated(ps) && ps->backoff_us < PEER_BACKOFF_MAX_US)
-            ps->backoff_us = ps->backoff_us * 2 > PEER_BACKOFF_MAX_US ? PEER_BACKOFF_MAX_US
-                                                                      : ps->backoff_us * 2;
+        if (r == 0 && peer_tcp_any_gated(ps))
+            ps->backoff_us = netstate_backoff_next(ps->backoff_us);
         peer_dispatch(ps, pfd, tag, r > 0 ? n : 0);
     }
     free(pfd);
@@ -342,7 +343,7 @@ struct peer_set *peer_set_bind(const struct peer_config *cfg, size_t n, char *er
     ps->n = n;
     ps->ents = xcalloc(n ? n : 1, sizeof *ps->ents);
     ps->buf = xmalloc(PEER_BUF + 1);
-    ps->backoff_us = PEER_BACKOFF_MIN_US;
+    ps->backoff_us = NETSTATE_BACKOFF_MIN_US;
     for (size_t i = 0; i < n; i++)
         peer_ent_init(&ps->ents[i], &cfg[i]);
     if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {

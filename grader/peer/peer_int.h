@@ -23,8 +23,6 @@
 #define PEER_LINE_IDLE_MS 500          /* a partial line idle this long is answered as it is:
                                           a last stdin line without a newline still gets its
                                           echo, and a line split by a busy host stays whole */
-#define PEER_BACKOFF_MIN_US 50
-#define PEER_BACKOFF_MAX_US 2000
 
 struct peer_ent {
     struct peer_config cfg;            /* strings are the set's own copies */
