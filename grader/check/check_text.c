@@ -53,9 +53,9 @@ char *check_said(const struct sandbox_outcome *o)
     return s;
 }
 
-char *check_describe_end(const struct check_run *run)
+char *check_describe_end(const struct check_seen *s)
 {
-    const struct sandbox_outcome *o = &run->outcome;
+    const struct sandbox_outcome *o = &s->outcome;
     switch (o->end) {
     case END_EXITED:
         return xasprintf("exit status %d", o->code);
@@ -65,7 +65,7 @@ char *check_describe_end(const struct check_run *run)
                              "run's memory", o->signal, strsignal(o->signal));
         return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
     case END_TIMEOUT:
-        return xasprintf("still running after %d ms (killed)", run->timeout_ms);
+        return xasprintf("still running after %d ms (killed)", s->timeout_ms);
     case END_STOPPED:
         return xstrdup("still running (stopped by the grader)");
     default:
