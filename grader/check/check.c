@@ -196,8 +196,11 @@ static struct driver_config *make_clients(struct check_run *run)
             per |= strstr(sc->sends[k], "{client}") != NULL;
         int copies = per ? sc->count : 1;
         struct payload *p = xcalloc((size_t)copies * sc->nsends, sizeof *p);
-        dc[i] = (struct driver_config){ sc->type, sc->count, per ? NULL : p, sc->nsends, sc->pieces,
-                                        sc->close, sc->expect_echo, per ? p : NULL };
+        dc[i] = (struct driver_config){ .type = sc->type, .count = sc->count,
+                                        .sends = per ? NULL : p, .nsends = sc->nsends,
+                                        .pieces = sc->pieces, .close = sc->close,
+                                        .expect_echo = sc->expect_echo,
+                                        .per_client = per ? p : NULL };
         for (int who = 0; who < copies; who++) {
             env_setf(&run->env, "client", "%d", who + 1);
             for (size_t k = 0; k < sc->nsends; k++) {
@@ -242,7 +245,7 @@ static bool children_settled(int handle, void *arg)
 static void count_children(struct check_run *run, struct sandbox_proc *proc, int netstate,
                            int op_ms, int64_t deadline)
 {
-    struct children_arg a = { proc, 0, 0, false };
+    struct children_arg a = { .proc = proc };
     int64_t until = util_now_ms() + op_ms;
     netstate_wait(netstate, children_settled, &a, sandbox_end_fd(proc),
                   until < deadline ? until : deadline);
@@ -254,7 +257,7 @@ static void count_children(struct check_run *run, struct sandbox_proc *proc, int
 static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate, int64_t deadline)
 {
     const struct spec_check *c = run->ctx->check;
-    struct ready_arg ra = { strncmp(c->ready, "udp:", 4) == 0 ? "udp" : "tcp", 0, 0, 0 };
+    struct ready_arg ra = { .proto = strncmp(c->ready, "udp:", 4) == 0 ? "udp" : "tcp" };
     if (expand_port(run, c->ready + 4, &ra.port) < 0)
         return -1;
     ra.swapped = peer_swap16(ra.port);
@@ -373,16 +376,17 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
                            : c->setup.services == SERVICES_NO_ECHO ? run.env.services_no_echo
                                                                    : run.env.services;
     struct sandbox_file files[] = {
-        { "/etc/hosts", run.env.hosts, strlen(run.env.hosts) },
-        { "/etc/services", services, strlen(services) },
+        { .path = "/etc/hosts", .data = run.env.hosts, .len = strlen(run.env.hosts) },
+        { .path = "/etc/services", .data = services, .len = strlen(services) },
     };
     char *inside = xasprintf(PROGRAM_DIR "/%s", ctx->spec->program);
     /* Under Valgrind: the build without zero-initialised locals, so that it sees them. */
     char *binary = c->memcheck ? xasprintf("%s.vg", ctx->binary) : xstrdup(ctx->binary);
-    struct sandbox_bind bind = { binary, inside, false };
+    struct sandbox_bind bind = { .host = binary, .inside = inside, .writable = false };
     run.seen.timeout_ms = check_budget_ms(c);
-    struct sandbox_config cfg = { ctx->workdir, files, 2, &bind, 1, run.env.port_lo,
-                                  run.env.port_hi, 0, 1 };
+    struct sandbox_config cfg = { .workdir = ctx->workdir, .files = files, .nfiles = 2,
+                                  .binds = &bind, .nbinds = 1, .port_lo = run.env.port_lo,
+                                  .port_hi = run.env.port_hi, .starts = 1 };
     int64_t t0 = util_now_ms();
     if (sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error) == 0)
         run_program(&run);

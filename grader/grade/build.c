@@ -40,7 +40,7 @@ static struct {
     bool probed;
     bool zero_flag;   /* the compiler takes -ftrivial-auto-var-init=zero */
     bool valgrind;    /* memcheck checks can run */
-} tools = { false, true, true };
+} tools = { .probed = false, .zero_flag = true, .valgrind = true };
 
 /* Runs the compiler on an empty file with the flag: exit status 0 means it takes it. */
 static bool compiler_takes(const char *flag)
@@ -130,8 +130,10 @@ void build_execute(const struct build_request *req, struct build_result *out)
     const char *argv[12] = { BUILD_CC, BUILD_FLAGS };
     build_argv(argv, req, include, out_inside, src_inside, zero_src);
     const char *envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
-    struct sandbox_bind binds[] = { { srcdir, "/src", false }, { req->outdir, "/out", true } };
-    struct sandbox_config cfg = { req->workdir, NULL, 0, binds, 2, 0, 0, (size_t)128 << 20, 1 };
+    struct sandbox_bind binds[] = { { .host = srcdir, .inside = "/src", .writable = false },
+                                    { .host = req->outdir, .inside = "/out", .writable = true } };
+    struct sandbox_config cfg = { .workdir = req->workdir, .binds = binds, .nbinds = 2,
+                                  .tmp_bytes = (size_t)128 << 20, .starts = 1 };
     struct sandbox_job job = { 0 };
     struct sandbox_outcome o = { 0 };
     struct strbuf cmd;

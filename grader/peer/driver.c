@@ -176,7 +176,7 @@ static void drv_tcp_linger(struct drv *d, int fd, size_t last)
     shutdown(fd, SHUT_WR);
     if ((d->nlinger & (d->nlinger - 1)) == 0)
         d->linger = xrealloc(d->linger, (d->nlinger ? 2 * d->nlinger : 1) * sizeof *d->linger);
-    d->linger[d->nlinger++] = (struct drv_linger){ fd, last, false };
+    d->linger[d->nlinger++] = (struct drv_linger){ .fd = fd, .ex = last, .closed = false };
 }
 
 /* Reads what a lingering connection has; anything more the server sent is part of its last

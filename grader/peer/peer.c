@@ -164,24 +164,24 @@ static size_t peer_poll_set(struct peer_set *ps, struct pollfd **pfd, struct pee
         *tag = xrealloc(*tag, need * sizeof **tag);
     }
     (*pfd)[n] = (struct pollfd){.fd = ps->stop_rd, .events = POLLIN};
-    (*tag)[n++] = (struct peer_tag){TAG_STOP, 0};
+    (*tag)[n++] = (struct peer_tag){.kind = TAG_STOP, .i = 0};
     for (size_t i = 0; i < ps->n; i++) {
         const struct peer_ent *e = &ps->ents[i];
         bool serves = e->cfg.type != PEER_TCP_SQUAT && e->cfg.type != PEER_UDP_SQUAT;
         if (serves && e->fd >= 0) {
             (*pfd)[n] = (struct pollfd){.fd = e->fd, .events = POLLIN};
-            (*tag)[n++] = (struct peer_tag){TAG_MAIN, i};
+            (*tag)[n++] = (struct peer_tag){.kind = TAG_MAIN, .i = i};
         }
         if (e->watch_fd >= 0) {
             (*pfd)[n] = (struct pollfd){.fd = e->watch_fd, .events = POLLIN};
-            (*tag)[n++] = (struct peer_tag){TAG_WATCH, i};
+            (*tag)[n++] = (struct peer_tag){.kind = TAG_WATCH, .i = i};
         }
     }
     for (size_t i = 0; i < ps->ntconns; i++) {
         short ev = peer_tcp_events(&ps->tconns[i]);
         if (ev) {
             (*pfd)[n] = (struct pollfd){.fd = ps->tconns[i].fd, .events = ev};
-            (*tag)[n++] = (struct peer_tag){TAG_CONN, i};
+            (*tag)[n++] = (struct peer_tag){.kind = TAG_CONN, .i = i};
         }
     }
     return n;

@@ -16,8 +16,8 @@ struct spec_kind_row {
 };
 
 static const struct spec_kind_row spec_kinds[KIND_COUNT] = {
-    [KIND_RUN] = {"run", false},
-    [KIND_DRIVE] = {"drive", true},
+    [KIND_RUN] = {.name = "run", .serves = false},
+    [KIND_DRIVE] = {.name = "drive", .serves = true},
 };
 
 const char *spec_kind_name(enum spec_kind k)
@@ -139,18 +139,21 @@ static const char *const spec_expect_keys[] = {"what", "is",   "type", "values",
 
 #define SPEC_DRIVEN (SPEC_NEEDS_SERVER | SPEC_NEEDS_CLIENTS)
 static const struct spec_expect_kind spec_expect_kinds[EXPECT_WHAT_COUNT] = {
-    [EXPECT_ENDS] = {"ends", spec_bare_keys, NULL, 0},
-    [EXPECT_EXIT] = {"exit", spec_exit_keys, spec_expect_exit, 0},
-    [EXPECT_MESSAGE] = {"message", spec_bare_keys, NULL, 0},
-    [EXPECT_VALUES] = {"values", spec_values_keys, spec_expect_values, 0},
-    [EXPECT_CONTAINS] = {"contains", spec_text_keys, spec_expect_text, 0},
-    [EXPECT_LACKS] = {"lacks", spec_text_keys, spec_expect_text, 0},
-    [EXPECT_PEER_RECEIVED] = {"peer_received", spec_peer_text_keys, spec_expect_peer_text, 0},
-    [EXPECT_ECHOED] = {"echoed", spec_bare_keys, NULL, SPEC_DRIVEN},
-    [EXPECT_RUNNING] = {"running", spec_bare_keys, NULL, SPEC_NEEDS_SERVER},
-    [EXPECT_CLOSED] = {"closed_connections", spec_bare_keys, NULL, SPEC_DRIVEN},
-    [EXPECT_REAPED] = {"no_zombies", spec_bare_keys, NULL, SPEC_DRIVEN},
-    [EXPECT_PEER_CONTACTED] = {"peer_contacted", spec_peer_keys, spec_expect_peer, 0},
+    [EXPECT_ENDS] = {.name = "ends", .keys = spec_bare_keys},
+    [EXPECT_EXIT] = {.name = "exit", .keys = spec_exit_keys, .read = spec_expect_exit},
+    [EXPECT_MESSAGE] = {.name = "message", .keys = spec_bare_keys},
+    [EXPECT_VALUES] = {.name = "values", .keys = spec_values_keys, .read = spec_expect_values},
+    [EXPECT_CONTAINS] = {.name = "contains", .keys = spec_text_keys, .read = spec_expect_text},
+    [EXPECT_LACKS] = {.name = "lacks", .keys = spec_text_keys, .read = spec_expect_text},
+    [EXPECT_PEER_RECEIVED] = {.name = "peer_received", .keys = spec_peer_text_keys,
+                              .read = spec_expect_peer_text},
+    [EXPECT_ECHOED] = {.name = "echoed", .keys = spec_bare_keys, .needs = SPEC_DRIVEN},
+    [EXPECT_RUNNING] = {.name = "running", .keys = spec_bare_keys, .needs = SPEC_NEEDS_SERVER},
+    [EXPECT_CLOSED] = {.name = "closed_connections", .keys = spec_bare_keys,
+                       .needs = SPEC_DRIVEN},
+    [EXPECT_REAPED] = {.name = "no_zombies", .keys = spec_bare_keys, .needs = SPEC_DRIVEN},
+    [EXPECT_PEER_CONTACTED] = {.name = "peer_contacted", .keys = spec_peer_keys,
+                               .read = spec_expect_peer},
 };
 
 const char *expect_what_name(enum expect_what w)
