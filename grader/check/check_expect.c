@@ -41,10 +41,16 @@ static const struct peer_obs *seen_peer(const struct check_seen *s, const char *
     return NULL;
 }
 
+/* A template that cannot be expanded is the grader's error (run->error, reported instead of
+ * any verdict); the judge goes on with "" so that it has nothing to free specially. */
 static char *expand(struct check_run *run, const char *tmpl, size_t *len)
 {
     char *s = env_expand(&run->env, tmpl, len, run->error, sizeof run->error);
-    return s ? s : xstrdup("");
+    if (s)
+        return s;
+    if (len)
+        *len = 0;
+    return xstrdup("");
 }
 
 /* Actual for the judges of how a program ended. */
