@@ -59,10 +59,12 @@ static void row_fill(struct gradebook_row *row, const struct run_result *r)
     row->nscores = r->nprograms + r->nmissing;
     row->scores = xcalloc(row->nscores, sizeof *row->scores);
     for (size_t i = 0; i < r->nprograms; i++)
-        row->scores[i] = (struct gradebook_score){ xstrdup(r->programs[i].name ? r->programs[i].name : ""),
-                                                   true, r->programs[i].score, r->programs[i].max_score };
+        row->scores[i] = (struct gradebook_score){
+            .program = xstrdup(r->programs[i].name ? r->programs[i].name : ""), .found = true,
+            .score = r->programs[i].score, .max_score = r->programs[i].max_score };
     for (size_t i = 0; i < r->nmissing; i++)
-        row->scores[r->nprograms + i] = (struct gradebook_score){ xstrdup(r->missing[i]), false, 0, 0 };
+        row->scores[r->nprograms + i] = (struct gradebook_score){ .program = xstrdup(r->missing[i]),
+                                                                  .found = false };
     row->status = run_status(r);
     for (size_t i = 0; i < r->nprograms; i++)
         for (size_t k = 0; k < r->programs[i].nchecks; k++)

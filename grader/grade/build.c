@@ -40,7 +40,7 @@ static struct {
     bool probed;
     bool zero_flag;   /* the compiler takes -ftrivial-auto-var-init=zero */
     bool valgrind;    /* memcheck checks can run */
-} tools = { false, true, true };
+} tools = { .probed = false, .zero_flag = true, .valgrind = true };
 
 /* Runs the compiler on an empty file with the flag: exit status 0 means it takes it. */
 static bool compiler_takes(const char *flag)
@@ -198,8 +198,10 @@ void build_execute(const struct build_request *req, struct build_result *out)
     char *srcdir_copy = xstrdup(req->source);
     const char *srcdir = dirname(srcdir_copy);
     char *zero_host = zero_stack_file(req, err, sizeof err);
-    struct sandbox_bind binds[] = { { srcdir, "/src", false }, { req->outdir, "/out", true } };
-    struct sandbox_config cfg = { req->workdir, NULL, 0, binds, 2, 0, 0, (size_t)128 << 20, 1 };
+    struct sandbox_bind binds[] = { { .host = srcdir, .inside = "/src", .writable = false },
+                                    { .host = req->outdir, .inside = "/out", .writable = true } };
+    struct sandbox_config cfg = { .workdir = req->workdir, .binds = binds, .nbinds = 2,
+                                  .tmp_bytes = (size_t)128 << 20, .starts = 1 };
     struct sandbox *sb = NULL;
     struct build_view view = { 0 };
     const char *argv[12] = { BUILD_CC, BUILD_FLAGS };

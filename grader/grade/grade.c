@@ -131,15 +131,19 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
     if (t->is_build) {
         struct build_result b;
         char *outdir = bin_dir(g, g->specs[t->prog]->program);
-        struct build_request req = { g->sources[t->prog], g->specs[t->prog]->program, outdir,
-                                     workdir, g->o->mode, t->valgrind_copy };
+        struct build_request req = { .source = g->sources[t->prog],
+                                     .program = g->specs[t->prog]->program, .outdir = outdir,
+                                     .workdir = workdir, .mode = g->o->mode,
+                                     .valgrind_copy = t->valgrind_copy };
         build_execute(&req, &b);
         json = wire_build_encode(&b);
     } else {
         struct check_result c;
         char *bin = binary_path(g, t->prog);
-        struct check_ctx ctx = { g->specs[t->prog], &g->specs[t->prog]->checks[t->check],
-                                 &g->envs[t->prog], bin, g->o->mode, workdir };
+        struct check_ctx ctx = { .spec = g->specs[t->prog],
+                                 .check = &g->specs[t->prog]->checks[t->check],
+                                 .env = &g->envs[t->prog], .binary = bin, .mode = g->o->mode,
+                                 .workdir = workdir };
         if (!sandbox_mode_own_loopback(g->o->mode))
             fresh_ports(&g->envs[t->prog], t->check);
         check_execute(&ctx, &c);
