@@ -34,7 +34,7 @@ REF_FLAGS := -std=gnu11 -O2 -g $(WARN) $(REF_ZERO) -Ireference
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 TEST_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null || echo -lcriterion)
 
-.PHONY: all deps test-deps test unit e2e selftest demo bench memcheck asan clean install install-apparmor
+.PHONY: all deps test-deps test unit e2e html-test selftest demo bench memcheck asan clean install install-apparmor
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/sockgrade $(REF_BINS)
 
@@ -72,10 +72,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Igrader $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) $(TEST_LIBS)
 
+# Every test script prints TAP (tests/e2e/lib.sh) and runs through a strict checker, which
+# fails the target on a malformed stream or an exit status that disagrees with it.
+TAP_CHECK := python3 tests/e2e/tap_check.py
+
 unit: test-deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) $(REPLAY_BINS)
 	@sh tests/test_layers.sh
-	@sh tests/run_unit.sh $(UNIT_TESTS)
+	@$(TAP_CHECK) sh tests/run_unit.sh $(UNIT_TESTS)
 	@sh tests/fuzz/replay.sh $(BUILD) $(FUZZ_TARGETS)
 
 # The npm validators the workflow test reads the GitHub workflow with (pinned by the lockfile).
@@ -87,19 +91,26 @@ $(VALIDATORS): tools/validators/package.json tools/validators/package-lock.json
 	@touch $@
 
 e2e: all $(VALIDATORS)
-	@sh tests/e2e/run.sh $(BUILD)/sockgrade
-	@ACTION_VALIDATOR=$(VALIDATORS) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_concurrent.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
-	@sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_tap.sh
+	@$(TAP_CHECK) sh tests/e2e/run.sh $(BUILD)/sockgrade
+	@ACTION_VALIDATOR=$(VALIDATORS) $(TAP_CHECK) sh tests/e2e/test_workflows.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_classroom.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_no_namespaces.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_unprivileged.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_concurrent.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
+
+# The HTML pages alone, in headless Chromium (part of e2e); screenshots in $(BUILD)/html-test.
+html-test: all
+	@$(TAP_CHECK) sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
 
 # Hostile submissions (fixtures/hostile/, docs/security.md): kept out of e2e until every attack
 # is contained; about four minutes.
 hostile: all
-	@sh tests/e2e/test_hostile.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_hostile.sh $(BUILD)/sockgrade
 
 selftest: all
 	$(BUILD)/sockgrade selftest
@@ -133,9 +144,9 @@ clean:
 # The recipes where they will run (tests/platform/platform_test.sh): a fresh minimal Debian root
 # runs the Gradescope setup.sh and run_autograder, the GitHub workflow's steps, GCC 11 and a
 # machine without Valgrind; clang builds the grader. As root; the root is cached in
-# $(BUILD)/platform.
+# $(BUILD)/platform. The checker needs python3 here already (`make test` installs it).
 platform-test:
-	@sh tests/platform/platform_test.sh $(BUILD)
+	@$(TAP_CHECK) sh tests/platform/platform_test.sh $(BUILD)
 
 # make install PREFIX=/usr/local DESTDIR=: the binary, the specs and references it grades
 # with, and the man page. Only the grader is built (no references, no test tools).
@@ -184,7 +195,7 @@ gradescope:
 
 # CI runs every attack but the documented known escapes (tests/e2e/run_hostile_ci.sh).
 hostile-ci: all
-	@sh tests/e2e/run_hostile_ci.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/run_hostile_ci.sh $(BUILD)/sockgrade
 
 # Fuzzing (docs/fuzzing.md): a libFuzzer target for every parser of bytes the grader did not
 # write itself, built with clang, ASan and UBSan in build/fuzz. `make fuzz` runs each for
@@ -202,12 +213,12 @@ REPLAY_BINS  := $(addprefix $(BUILD)/tests/replay_,$(FUZZ_TARGETS))
 # A batch killed with SIGKILL 20 times at seeded moments must end as an uninterrupted one
 # and leave nothing behind (docs/fuzzing.md); two to three minutes.
 chaos: all
-	@sh tests/e2e/test_chaos.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_chaos.sh $(BUILD)/sockgrade
 
 # Verdicts under load: the fixtures graded idle and with every core saturated, compared
 # (docs/fuzzing.md). Long (the whole set twice): not in CI.
 stress: all
-	@sh tests/e2e/test_stress.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_stress.sh $(BUILD)/sockgrade
 fuzz-build:
 	@sh tests/fuzz/deps.sh
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR)/lib CC=$(FUZZ_CC) \
@@ -217,9 +228,11 @@ fuzz-build:
 
 # Only the parsers and what they call: the targets never start a sandbox.
 FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util/util.o util/rng.o util/json_utf8.o \
-                 spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o result/result.o \
-                 report/report.o report/report_json.o report/report_text.o \
-                 report/report_gradescope.o report/report_junit.o grade/grade_wire.o check/env.o)
+                 util/sha256.o spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o \
+                 result/result.o result/result_json.o result/result_json_read.o \
+                 report/report.o report/report_text.o \
+                 report/report_gradescope.o report/report_junit.o report/report_classroom.o \
+                 report/report_html.o report/html.o grade/grade_wire.o check/env.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Igrader \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -o $@ $< $(FUZZ_DIR)/libparsers.a $(LDLIBS)

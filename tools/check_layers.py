@@ -15,14 +15,14 @@ import sys
 MODULES = {
     "cli":     (8, set()),
     "batch":   (7, {"batch.h"}),
-    "report":  (6, {"report.h"}),
+    "report":  (6, {"report.h", "html.h"}),
     "grade":   (5, {"grade.h", "discover.h", "build.h"}),
     "check":   (4, {"check.h", "env.h"}),
     "peer":    (3, {"peer.h", "driver.h", "netstate.h"}),
     "sandbox": (3, {"sandbox.h"}),
-    "result":  (2, {"result.h"}),
+    "result":  (2, {"result.h", "result_json.h"}),
     "spec":    (1, {"spec.h", "values.h"}),
-    "util":    (0, {"util.h", "rng.h", "json_utf8.h"}),
+    "util":    (0, {"util.h", "rng.h", "json_utf8.h", "sha256.h"}),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -6,13 +6,15 @@
 #                           libcjson, and Valgrind for the memcheck checks (`make`, the
 #                           Gradescope setup.sh, the GitHub workflow)
 #   tools/deps.sh test      the above and the test tooling (`make test`): Criterion, Python's
-#                           jsonschema and yaml, and npm for the workflow validator
+#                           jsonschema and yaml, npm for the workflow validator, and headless
+#                           Chromium with its driver, Selenium and html5lib for the HTML pages
 set -eu
 kind=${1:-runtime}
 pkgs="gcc make pkg-config libc6-dev libcjson-dev valgrind"
 case $kind in
 runtime) ;;
-test) pkgs="$pkgs libcriterion-dev python3 python3-jsonschema python3-yaml" ;;
+test) pkgs="$pkgs libcriterion-dev python3 python3-jsonschema python3-yaml"
+      pkgs="$pkgs chromium chromium-driver python3-selenium python3-html5lib" ;;
 *) echo "usage: tools/deps.sh runtime|test" >&2; exit 2 ;;
 esac
 missing=""

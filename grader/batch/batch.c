@@ -21,8 +21,9 @@
 #include "grade/grade.h"
 #include "gradebook.h"
 #include "batch_progress.h"
+#include "dashboard.h"
 #include "outdir.h"
-#include "report/report.h"
+#include "result/result_json.h"
 #include "util/util.h"
 
 struct student {
@@ -198,7 +199,7 @@ static void plan(struct batch *b, const char *salt)
 static int write_report(const struct batch *b, const struct student *s, const struct run_result *r,
                         char *err, size_t errlen)
 {
-    char *json = report_json(r), *jpath = report_path(b, s->name);
+    char *json = result_json_write(r), *jpath = report_path(b, s->name);
     char *fpath = fp_path(b, s->name), fp[20];
     int rc = util_write_file_atomic(jpath, json, strlen(json), err, errlen);
     snprintf(fp, sizeof fp, "%016llx\n", (unsigned long long)s->fp);
@@ -289,7 +290,8 @@ static void student_done(struct batch *b, struct student *s, const char *why)
     if (!row || strcmp(row->status, "error") == 0)
         b->errors++;
     char *csv = xasprintf("%s/gradebook.csv", b->o->out);
-    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0) {
+    if (gradebook_write(&b->gb, csv, err, sizeof err) < 0 ||
+        dashboard_write(&b->gb, b->o->out, err, sizeof err) < 0) {
         b->full = b->full || outdir_full(errno);
         warn("%s", err);
     }
@@ -507,7 +509,8 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     sigprocmask(SIG_BLOCK, &set, &b.oldmask);
     pool_run(&b);
     sigprocmask(SIG_SETMASK, &b.oldmask, NULL);
-    if (gradebook_write(&b.gb, csv, err, errlen) < 0 && !b.full)
+    if ((gradebook_write(&b.gb, csv, err, errlen) < 0 ||
+         dashboard_write(&b.gb, o->out, err, errlen) < 0) && !b.full)
         goto out;
     summary(&b);
     if (b.full) {

@@ -5,6 +5,8 @@
  *   DIR/.<student>.fingerprint  hash of what the report was graded from (written after it)
  *   DIR/.seed                   the batch's seed, reused when --seed is not given
  *   DIR/gradebook.csv           rebuilt from the reports after every student
+ *   DIR/index.html, <student>.html  the class page and each report as a page (dashboard.h),
+ *                               rewritten with the gradebook
  * A re-run grades only students whose fingerprint changed; merge joins several folders. */
 #ifndef SOCKGRADE_BATCH_H
 #define SOCKGRADE_BATCH_H

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dashboard.h"
 #include "gradebook.h"
 #include "util/util.h"
 
@@ -43,7 +44,7 @@ static void merge_note(struct merge *m, const char *student, size_t dir)
             return;
         }
     m->v = xrealloc(m->v, (m->n + 1) * sizeof *m->v);
-    m->v[m->n++] = (struct merge_entry){ xstrdup(student), dir };
+    m->v[m->n++] = (struct merge_entry){ .student = xstrdup(student), .dir = dir };
 }
 
 /* Lists a folder's reports: every <student>.json not beginning with '.'. */
@@ -139,7 +140,7 @@ static void merge_check_seeds(const struct gradebook *gb)
 int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const char *assignments,
                 const char *programs, char *err, size_t errlen)
 {
-    struct merge m = { dirs, ndirs, out, NULL, 0 };
+    struct merge m = { .dirs = dirs, .ndirs = ndirs, .out = out };
     struct gradebook gb;
     char *csv = xasprintf("%s/gradebook.csv", out);
     int rc = -1;
@@ -157,7 +158,8 @@ int batch_merge(const char *const *dirs, size_t ndirs, const char *out, const ch
         if (!same_folder(dirs[m.v[i].dir], out) && merge_copy(&m, &m.v[i], err, errlen) < 0)
             goto out;
     merge_seed(&m);
-    if (gradebook_load_dir(&gb, out, err, errlen) < 0 || gradebook_write(&gb, csv, err, errlen) < 0)
+    if (gradebook_load_dir(&gb, out, err, errlen) < 0 || gradebook_write(&gb, csv, err, errlen) < 0 ||
+        dashboard_write(&gb, out, err, errlen) < 0)
         goto out;
     merge_check_seeds(&gb);
     rc = 0;

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dashboard.h"
 #include "grade/grade.h"
 #include "report/report.h"
+#include "result/result_json.h"
 #include "spec/spec.h"
 
 void gradebook_init(struct gradebook *gb)
@@ -27,6 +29,7 @@ static void row_free(struct gradebook_row *row)
         free(row->scores[i].program);
     free(row->scores);
     free(row->student);
+    dashboard_detail_free(row->detail);
     memset(row, 0, sizeof *row);
 }
 
@@ -56,10 +59,12 @@ static void row_fill(struct gradebook_row *row, const struct run_result *r)
     row->nscores = r->nprograms + r->nmissing;
     row->scores = xcalloc(row->nscores, sizeof *row->scores);
     for (size_t i = 0; i < r->nprograms; i++)
-        row->scores[i] = (struct gradebook_score){ xstrdup(r->programs[i].name ? r->programs[i].name : ""),
-                                                   true, r->programs[i].score, r->programs[i].max_score };
+        row->scores[i] = (struct gradebook_score){
+            .program = xstrdup(r->programs[i].name ? r->programs[i].name : ""), .found = true,
+            .score = r->programs[i].score, .max_score = r->programs[i].max_score };
     for (size_t i = 0; i < r->nmissing; i++)
-        row->scores[r->nprograms + i] = (struct gradebook_score){ xstrdup(r->missing[i]), false, 0, 0 };
+        row->scores[r->nprograms + i] = (struct gradebook_score){ .program = xstrdup(r->missing[i]),
+                                                                  .found = false };
     row->status = run_status(r);
     for (size_t i = 0; i < r->nprograms; i++)
         for (size_t k = 0; k < r->programs[i].nchecks; k++)
@@ -67,6 +72,7 @@ static void row_fill(struct gradebook_row *row, const struct run_result *r)
                                r->programs[i].checks[k].status == STATUS_FAILED;
     row->seed = r->seed;
     row->score = r->score;
+    row->detail = dashboard_detail_new(r);
 }
 
 /* Index of the student's row, or where it belongs (*found false). */
@@ -119,7 +125,7 @@ int gradebook_load_report(struct gradebook *gb, const char *student, const char 
     char *json = util_read_file_max(path, REPORT_MAX_BYTES, NULL, err, errlen);
     if (!json)
         return -1;
-    struct run_result *r = report_json_parse(json, why, sizeof why);
+    struct run_result *r = result_json_read(json, why, sizeof why);
     free(json);
     if (!r)
         return util_err(err, errlen, "%s: %s", path, why);
@@ -207,7 +213,7 @@ static size_t csv_union(const struct gradebook *gb, char ***names, double **max)
 
 /* The union of the rows' programs, sorted, and each column's points: the largest graded (what
  * this machine counted), else the spec's. */
-static size_t csv_columns(const struct gradebook *gb, char ***names, double **max)
+size_t gradebook_columns(const struct gradebook *gb, char ***names, double **max)
 {
     size_t n = csv_union(gb, names, max);
     for (size_t c = 0; c < n; c++) {
@@ -277,7 +283,7 @@ char *gradebook_csv(const struct gradebook *gb)
     struct strbuf sb;
     char **names;
     double *max, total_max = 0;
-    size_t ncols = csv_columns(gb, &names, &max);
+    size_t ncols = gradebook_columns(gb, &names, &max);
     strbuf_init(&sb);
     strbuf_addstr(&sb, "student");
     for (size_t c = 0; c < ncols; c++) {

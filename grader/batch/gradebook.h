@@ -18,6 +18,8 @@ struct gradebook_score {
     double max_score;
 };
 
+struct dashboard_detail; /* dashboard.h */
+
 struct gradebook_row {
     char *student;
     const char *status;  /* "passed", "failed" or "error", as the report's status */
@@ -26,6 +28,7 @@ struct gradebook_row {
     struct gradebook_score *scores;
     size_t nscores;
     double score;
+    struct dashboard_detail *detail; /* what index.html needs beyond the CSV (dashboard.c) */
 };
 
 struct gradebook {
@@ -57,6 +60,10 @@ int gradebook_load_dir(struct gradebook *gb, const char *dir, char *err, size_t 
 /* Appends s as one CSV field: quoted (quotes doubled) when it holds a comma, quote, CR or LF,
  * or begins or ends with a space. */
 void gradebook_csv_field(struct strbuf *sb, const char *s);
+/* The CSV's program columns: the union of the rows' programs (those listed, when programs is
+ * set), sorted, each with its points (the largest graded, else the spec's). The names are the
+ * rows' own strings. Returns the count; the caller frees both arrays. */
+size_t gradebook_columns(const struct gradebook *gb, char ***names, double **max);
 /* The CSV document (CRLF line ends, as RFC 4180 says). A program column holds the student's
  * score for it, empty when the program was missing; max is the sum of every program's points
  * (as graded, else from its spec), so a missing program counts as zero of its points. status

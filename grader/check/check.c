@@ -11,6 +11,7 @@
 #include "peer/netstate.h"
 #include "util/util.h"
 
+/* Where a run binds the program; sandbox_path says where the program then sees itself. */
 #define PROGRAM_DIR "/sandbox"
 
 const char *check_namespace_need(const struct spec_check *c, const struct env *env)
@@ -42,35 +43,6 @@ void check_result_init(struct check_result *r, const struct spec_check *c)
     r->visibility = c->visibility;
     r->max_score = c->points;
     r->status = STATUS_ERROR;
-}
-
-char *check_quote(const char *data, size_t len, size_t cap)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_addstr(&sb, "\"");
-    size_t i;
-    for (i = 0; i < len && sb.len < cap; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '\n')
-            strbuf_addstr(&sb, "\\n");
-        else if (c == '\r')
-            strbuf_addstr(&sb, "\\r");
-        else if (c == '\t')
-            strbuf_addstr(&sb, "\\t");
-        else if (c == '\0')
-            strbuf_addstr(&sb, "\\0");
-        else if (c == '"' || c == '\\')
-            strbuf_addf(&sb, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            strbuf_addf(&sb, "\\x%02X", c);
-        else
-            strbuf_add(&sb, &data[i], 1);
-    }
-    strbuf_addstr(&sb, "\"");
-    if (i < len)
-        strbuf_addf(&sb, " …(%zu more bytes)", len - i);
-    return strbuf_detach(&sb);
 }
 
 static int expand_port(struct check_run *run, const char *tmpl, uint16_t *port)
@@ -144,7 +116,9 @@ static void job_strings_free(struct job_strings *js)
     free(js->stdin_data);
 }
 
-static int make_job(struct check_run *run, struct sandbox_job *job, struct job_strings *js)
+/* binary: the host path of the build that runs (bound into the sandbox). */
+static int make_job(struct check_run *run, const struct sandbox *sb, const char *binary,
+                    struct sandbox_job *job, struct job_strings *js)
 {
     const struct spec_check *c = run->ctx->check;
     memset(job, 0, sizeof *job);
@@ -153,11 +127,8 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
     js->argv = xcalloc(nvg + c->nargs + 2, sizeof *js->argv);
     for (size_t i = 0; i < nvg; i++)
         js->argv[js->argc++] = xstrdup(vg[i]);
-    /* Without namespaces nothing is mounted: run the binary where it is. */
-    if (run->ctx->mode == SANDBOX_NONE)
-        js->argv[js->argc++] = c->memcheck ? xasprintf("%s.vg", run->ctx->binary) : xstrdup(run->ctx->binary);
-    else
-        js->argv[js->argc++] = xasprintf(PROGRAM_DIR "/%s", run->ctx->spec->program);
+    if (!(js->argv[js->argc++] = sandbox_path(sb, binary)))
+        return util_err(run->error, sizeof run->error, "sandbox: %s is not bound in", binary);
     for (size_t i = 0; i < c->nargs; i++)
         if (!(js->argv[js->argc++] = env_expand(&run->env, c->args[i], NULL, run->error, sizeof run->error)))
             return -1;
@@ -165,12 +136,10 @@ static int make_job(struct check_run *run, struct sandbox_job *job, struct job_s
                                                        run->error, sizeof run->error)))
         return -1;
     job->argv = (const char *const *)js->argv;
-    if (run->ctx->mode == SANDBOX_NONE)
-        job->cwd = run->ctx->workdir;
     job->stdin_data = js->stdin_data;
     job->stdin_len = js->stdin_len;
     sandbox_limits_default(&job->limits);
-    job->limits.timeout_ms = run->timeout_ms;
+    job->limits.timeout_ms = run->seen.timeout_ms;
     if (c->memcheck) /* Valgrind reserves far more address space than the program uses */
         job->limits.memory_bytes = 0;
     if (c->setup.extra_fds) {
@@ -225,8 +194,11 @@ static struct driver_config *make_clients(struct check_run *run)
             per |= strstr(sc->sends[k], "{client}") != NULL;
         int copies = per ? sc->count : 1;
         struct payload *p = xcalloc((size_t)copies * sc->nsends, sizeof *p);
-        dc[i] = (struct driver_config){ sc->type, sc->count, per ? NULL : p, sc->nsends, sc->pieces,
-                                        sc->close, sc->expect_echo, per ? p : NULL };
+        dc[i] = (struct driver_config){ .type = sc->type, .count = sc->count,
+                                        .sends = per ? NULL : p, .nsends = sc->nsends,
+                                        .pieces = sc->pieces, .close = sc->close,
+                                        .expect_echo = sc->expect_echo,
+                                        .per_client = per ? p : NULL };
         for (int who = 0; who < copies; who++) {
             env_setf(&run->env, "client", "%d", who + 1);
             for (size_t k = 0; k < sc->nsends; k++) {
@@ -271,36 +243,36 @@ static bool children_settled(int handle, void *arg)
 static void count_children(struct check_run *run, struct sandbox_proc *proc, int netstate,
                            int op_ms, int64_t deadline)
 {
-    struct children_arg a = { proc, 0, 0, false };
+    struct children_arg a = { .proc = proc };
     int64_t until = util_now_ms() + op_ms;
     netstate_wait(netstate, children_settled, &a, sandbox_end_fd(proc),
                   until < deadline ? until : deadline);
-    run->counted_children = a.read;
-    run->zombies = a.zombies;
+    run->seen.counted_children = a.read;
+    run->seen.zombies = a.zombies;
 }
 
 /* DRIVE: wait until the server is ready, then play its clients. */
 static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate, int64_t deadline)
 {
     const struct spec_check *c = run->ctx->check;
-    struct ready_arg ra = { strncmp(c->ready, "udp:", 4) == 0 ? "udp" : "tcp", 0, 0, 0 };
+    struct ready_arg ra = { .proto = strncmp(c->ready, "udp:", 4) == 0 ? "udp" : "tcp" };
     if (expand_port(run, c->ready + 4, &ra.port) < 0)
         return -1;
     ra.swapped = peer_swap16(ra.port);
-    run->port = ra.port;
+    run->seen.port = ra.port;
     if (netstate_wait(netstate, ready_pred, &ra, sandbox_end_fd(proc), deadline) != WAIT_READY)
         return 0;
-    run->listened = ra.hit == 1;
-    run->listened_swapped = ra.hit == 2;
-    if (!run->listened || c->nclients == 0)
+    run->seen.listened = ra.hit == 1;
+    run->seen.listened_swapped = ra.hit == 2;
+    if (!run->seen.listened || c->nclients == 0)
         return 0;
     struct driver_config *dc = make_clients(run);
     if (!dc)
         return -1;
-    int op_timeout = run->timeout_ms / 4 > 300 ? run->timeout_ms / 4 : 300;
+    int op_timeout = run->seen.timeout_ms / 4 > 300 ? run->seen.timeout_ms / 4 : 300;
     int rc = driver_run(dc, c->nclients, 0x7f000001, ra.port, netstate, sandbox_end_fd(proc),
-                        deadline, op_timeout, &run->drive, run->error, sizeof run->error);
-    run->drove = rc == 0;
+                        deadline, op_timeout, &run->seen.drive, run->error, sizeof run->error);
+    run->seen.drove = rc == 0;
     run->clients = dc; /* the report borrows the payloads: free them after judging */
     run->nclients = c->nclients;
     if (rc == 0 && check_expects(c, EXPECT_REAPED))
@@ -308,11 +280,15 @@ static int drive(struct check_run *run, struct sandbox_proc *proc, int netstate,
     return rc;
 }
 
-/* What the peers saw becomes {obs.<peer>.*} variables for the expectations. */
+/* What the peers saw is left for the judges, and becomes {obs.<peer>.*} variables for the
+ * expectations. */
 static void record_observations(struct check_run *run)
 {
-    for (size_t i = 0; run->peers && i < peer_set_count(run->peers); i++) {
-        const struct peer_obs *o = peer_set_obs_at(run->peers, i);
+    size_t n = run->peers ? peer_set_count(run->peers) : 0;
+    run->seen.peers = xcalloc(n ? n : 1, sizeof *run->seen.peers);
+    run->seen.npeers = n;
+    for (size_t i = 0; i < n; i++) {
+        const struct peer_obs *o = run->seen.peers[i] = peer_set_obs_at(run->peers, i);
         char name[96];
         snprintf(name, sizeof name, "obs.%s.connections", o->name);
         env_setf(&run->env, name, "%zu", o->nconns);
@@ -324,7 +300,34 @@ static void record_observations(struct check_run *run)
     }
 }
 
-static void run_program(struct check_run *run)
+/* A program that ends by itself: wait for its end. */
+static void play_run(struct check_run *run, struct sandbox_proc *proc, int netstate,
+                     int64_t deadline)
+{
+    (void)run;
+    (void)netstate;
+    sandbox_wait(proc, deadline);
+}
+
+/* A server: play its clients, then stop it (under Valgrind gently, so it writes its report). */
+static void play_drive(struct check_run *run, struct sandbox_proc *proc, int netstate,
+                       int64_t deadline)
+{
+    drive(run, proc, netstate, deadline);
+    if (run->ctx->check->memcheck)
+        sandbox_terminate(proc, 3000);
+}
+
+/* What the grader does, per kind of check, from the program's start until its end or the
+ * deadline; spec_kinds.c names and reads each kind. */
+typedef void check_play_fn(struct check_run *run, struct sandbox_proc *proc, int netstate,
+                           int64_t deadline);
+static check_play_fn *const check_plays[KIND_COUNT] = {
+    [KIND_RUN] = play_run,
+    [KIND_DRIVE] = play_drive,
+};
+
+static void run_program(struct check_run *run, const struct sandbox *sb, const char *binary)
 {
     const struct check_ctx *ctx = run->ctx;
     struct sandbox_job job;
@@ -335,23 +338,16 @@ static void run_program(struct check_run *run)
         util_err(run->error, sizeof run->error, "netstate: cannot read the socket table");
         goto out;
     }
-    if (setup_peers(run, netstate) < 0 || make_job(run, &job, &js) < 0)
+    if (setup_peers(run, netstate) < 0 || make_job(run, sb, binary, &job, &js) < 0)
         goto out;
-    if (sandbox_start(&job, &proc, run->error, sizeof run->error) < 0)
+    if (sandbox_start(sb, &job, &proc, run->error, sizeof run->error) < 0)
         goto out;
     run->ran = true;
     if (peer_set_serve(run->peers, run->error, sizeof run->error) < 0)
         goto finish;
-    int64_t deadline = util_now_ms() + run->timeout_ms;
-    if (ctx->check->kind == KIND_DRIVE) {
-        drive(run, proc, netstate, deadline);
-        if (ctx->check->memcheck)
-            sandbox_terminate(proc, 3000);
-    } else {
-        sandbox_wait(proc, deadline);
-    }
+    check_plays[ctx->check->kind](run, proc, netstate, util_now_ms() + run->seen.timeout_ms);
 finish:
-    sandbox_finish(proc, &run->outcome);
+    sandbox_finish(proc, &run->seen.outcome);
     if (run->peers)
         peer_set_stop(run->peers);
     record_observations(run);
@@ -378,19 +374,21 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
                            : c->setup.services == SERVICES_NO_ECHO ? run.env.services_no_echo
                                                                    : run.env.services;
     struct sandbox_file files[] = {
-        { "/etc/hosts", run.env.hosts, strlen(run.env.hosts) },
-        { "/etc/services", services, strlen(services) },
+        { .path = "/etc/hosts", .data = run.env.hosts, .len = strlen(run.env.hosts) },
+        { .path = "/etc/services", .data = services, .len = strlen(services) },
     };
     char *inside = xasprintf(PROGRAM_DIR "/%s", ctx->spec->program);
     /* Under Valgrind: the build without zero-initialised locals, so that it sees them. */
     char *binary = c->memcheck ? xasprintf("%s.vg", ctx->binary) : xstrdup(ctx->binary);
-    struct sandbox_bind bind = { binary, inside, false };
-    run.timeout_ms = check_budget_ms(c);
-    struct sandbox_config cfg = { ctx->workdir, files, 2, &bind, 1, run.env.port_lo,
-                                  run.env.port_hi, 0, 1 };
+    struct sandbox_bind bind = { .host = binary, .inside = inside, .writable = false };
+    run.seen.timeout_ms = check_budget_ms(c);
+    struct sandbox_config cfg = { .workdir = ctx->workdir, .files = files, .nfiles = 2,
+                                  .binds = &bind, .nbinds = 1, .port_lo = run.env.port_lo,
+                                  .port_hi = run.env.port_hi, .starts = 1 };
     int64_t t0 = util_now_ms();
-    if (sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error) == 0)
-        run_program(&run);
+    struct sandbox *sb = sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error);
+    if (sb)
+        run_program(&run, sb, binary);
     if (run.ran && !run.error[0])
         check_judge(&run, out);
     else {
@@ -402,9 +400,11 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     free(binary);
     if (run.peers)
         peer_set_free(run.peers);
-    driver_report_free(&run.drive);
+    free(run.seen.peers);
+    driver_report_free(&run.seen.drive);
     if (run.clients)
         free_payloads(run.clients, run.nclients);
-    sandbox_outcome_free(&run.outcome);
+    sandbox_outcome_free(&run.seen.outcome);
+    sandbox_free(sb);
     env_free(&run.env);
 }

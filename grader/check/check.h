@@ -35,7 +35,4 @@ void check_apply_requirements(const struct spec *s, struct program_result *pr);
 /* Why a check cannot run honestly without the namespace sandbox, or NULL if it can. */
 const char *check_namespace_need(const struct spec_check *c, const struct env *env);
 
-/* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped. */
-char *check_quote(const char *data, size_t len, size_t cap);
-
 #endif

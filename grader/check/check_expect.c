@@ -1,7 +1,8 @@
 /* check_expect: judges a check run against the spec's expectations, in order. The first
  * expectation that fails decides the verdict, so the spec lists the most basic first
- * ("it ended", then "the server got the line", then "it printed the reply"). */
-#include <signal.h>
+ * ("it ended", then "the server got the line", then "it printed the reply"). Each kind of
+ * expectation has one judge, in the table check_judges; the judges read only what the run
+ * left (struct check_seen), so a unit test can judge a run it made up. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,67 +11,76 @@
 #include "check_int.h"
 #include "spec/values.h"
 
-#define QUOTE_CAP 300
-
 struct verdict {
     bool ok;
     char *expected;
     char *actual;
-    const char *hint;   /* borrowed */
+    char *hint;
 };
 
-char *check_describe_end(const struct check_run *run)
+static void verdict_clear(struct verdict *v)
 {
-    const struct sandbox_outcome *o = &run->outcome;
-    switch (o->end) {
-    case END_EXITED:
-        return xasprintf("exit status %d", o->code);
-    case END_SIGNALED:
-        if (o->oom_killed)
-            return xasprintf("killed by signal %d (%s): its processes together ran out of the "
-                             "run's memory", o->signal, strsignal(o->signal));
-        return xasprintf("killed by signal %d (%s)", o->signal, strsignal(o->signal));
-    case END_TIMEOUT:
-        return xasprintf("still running after %d ms (killed)", run->timeout_ms);
-    case END_STOPPED:
-        return xstrdup("still running (stopped by the grader)");
-    default:
-        return xasprintf("the sandbox failed: %s", o->error);
-    }
+    free(v->expected);
+    free(v->actual);
+    free(v->hint);
+    *v = (struct verdict){ .ok = false };
 }
 
+static void verdict_hint(struct verdict *v, const char *hint)
+{
+    free(v->hint);
+    v->hint = hint ? xstrdup(hint) : NULL;
+}
+
+/* The peer of that name, or NULL. */
+static const struct peer_obs *seen_peer(const struct check_seen *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->npeers; i++)
+        if (strcmp(s->peers[i]->name, name) == 0)
+            return s->peers[i];
+    return NULL;
+}
+
+/* A template that cannot be expanded is the grader's error (run->error, reported instead of
+ * any verdict); the judge goes on with "" so that it has nothing to free specially. */
 static char *expand(struct check_run *run, const char *tmpl, size_t *len)
 {
     char *s = env_expand(&run->env, tmpl, len, run->error, sizeof run->error);
-    return s ? s : xstrdup("");
+    if (s)
+        return s;
+    if (len)
+        *len = 0;
+    return xstrdup("");
 }
 
-static char *stdout_excerpt(const struct check_run *run)
+/* Actual for the judges of how a program ended. */
+static void judge_end_actual(const struct check_seen *s, struct verdict *v)
 {
-    const struct sandbox_outcome *o = &run->outcome;
-    if (o->out_len == 0 && o->err_len == 0)
-        return xstrdup("no output");
-    char *q = check_quote(o->out, o->out_len, QUOTE_CAP);
-    char *s = o->out_len ? xasprintf("printed %s", q) : xstrdup("printed nothing on stdout");
-    free(q);
-    if (o->err_len) {
-        char *e = check_quote(o->err, o->err_len, 160);
-        char *t = xasprintf("%s; stderr %s", s, e);
-        free(e);
-        free(s);
-        s = t;
+    const struct sandbox_outcome *o = &s->outcome;
+    v->actual = check_describe_end(s);
+    /* A program that was stopped at the deadline may have said something first (a server that
+     * reported its bind() failure and went on): quote it, so the student sees both facts. */
+    if (!v->ok && (o->end == END_TIMEOUT || o->end == END_STOPPED) && (o->out_len || o->err_len)) {
+        char *said = check_said(o), *both = xasprintf("%s; before that it %s", v->actual, said);
+        free(said);
+        free(v->actual);
+        v->actual = both;
     }
-    return s;
 }
 
-static void judge_end(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+static void judge_ends(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
-    const struct sandbox_outcome *o = &run->outcome;
-    if (x->what == EXPECT_ENDS) {
-        v->ok = o->end == END_EXITED || o->end == END_SIGNALED;
-        v->expected = xasprintf("the program ends by itself within %d ms",
-                                run->timeout_ms);
-    } else if (strcmp(x->is, "zero") == 0) {
+    (void)x;
+    const struct sandbox_outcome *o = &run->seen.outcome;
+    v->ok = o->end == END_EXITED || o->end == END_SIGNALED;
+    v->expected = xasprintf("the program ends by itself within %d ms", run->seen.timeout_ms);
+    judge_end_actual(&run->seen, v);
+}
+
+static void judge_exit(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    const struct sandbox_outcome *o = &run->seen.outcome;
+    if (strcmp(x->is, "zero") == 0) {
         v->ok = o->end == END_EXITED && o->code == 0;
         v->expected = xstrdup("exit status 0");
     } else if (strcmp(x->is, "nonzero") == 0) {
@@ -80,20 +90,13 @@ static void judge_end(struct check_run *run, const struct spec_expect *x, struct
         v->ok = o->end == END_EXITED;
         v->expected = xstrdup("the program exits normally (no crash, no hang)");
     }
-    v->actual = check_describe_end(run);
-    /* A program that was stopped at the deadline may have said something first (a server that
-     * reported its bind() failure and went on): quote it, so the student sees both facts. */
-    if (!v->ok && (o->end == END_TIMEOUT || o->end == END_STOPPED) && (o->out_len || o->err_len)) {
-        char *said = stdout_excerpt(run), *both = xasprintf("%s; before that it %s", v->actual, said);
-        free(said);
-        free(v->actual);
-        v->actual = both;
-    }
+    judge_end_actual(&run->seen, v);
 }
 
-static void judge_message(struct check_run *run, struct verdict *v)
+static void judge_message(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
-    const struct sandbox_outcome *o = &run->outcome;
+    (void)x;
+    const struct sandbox_outcome *o = &run->seen.outcome;
     size_t printable = 0;
     /* unsigned: a message written only in Korean (UTF-8 bytes >= 0x80) is a message too */
     for (size_t i = 0; i < o->out_len; i++)
@@ -102,7 +105,7 @@ static void judge_message(struct check_run *run, struct verdict *v)
         printable += (unsigned char)o->err[i] > ' ';
     v->ok = printable > 0;
     v->expected = xstrdup("a message saying what went wrong (stdout or stderr)");
-    v->actual = stdout_excerpt(run);
+    v->actual = check_said(o);
 }
 
 static void judge_values(struct check_run *run, const struct spec_expect *x, struct verdict *v)
@@ -117,7 +120,7 @@ static void judge_values(struct check_run *run, const struct spec_expect *x, str
         strbuf_addf(&exp, "%s%s", i ? ", " : "", want[i]);
     }
     size_t matched = 0;
-    const struct sandbox_outcome *o = &run->outcome;
+    const struct sandbox_outcome *o = &run->seen.outcome;
     size_t cap = x->max_extra < 0 ? SIZE_MAX : (size_t)x->max_extra;
     v->ok = values_match_in_order(o->out, o->out_len, t, (const char *const *)want, x->nvalues,
                                   cap, &matched);
@@ -138,9 +141,9 @@ static void judge_values(struct check_run *run, const struct spec_expect *x, str
                               "other%s allowed", exp.data, x->nvalues > 1 ? "were" : "was",
                               extra > 1 ? "were" : "was", extra, value_type_name(t),
                               extra > 1 ? "s" : "", act.data, cap, cap == 1 ? " is" : "s are");
-        v->hint = "print the values asked for and not a list of candidates: a few other values "
-                  "(a label's number, getdtablesize() before the answer) are tolerated, but so many "
-                  "that a guess could pass are not";
+        verdict_hint(v, "print the values asked for and not a list of candidates: a few other "
+                        "values (a label's number, getdtablesize() before the answer) are "
+                        "tolerated, but so many that a guess could pass are not");
     } else {
         v->actual = found.count ? xasprintf("%s values printed: %s", value_type_name(t), act.data)
                                 : xasprintf("no %s value in the output (%s)", value_type_name(t),
@@ -154,27 +157,37 @@ static void judge_values(struct check_run *run, const struct spec_expect *x, str
     free(want);
 }
 
-static void judge_text(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+/* stdout holds the text (want) or never does (!want). */
+static void judge_text(struct check_run *run, const struct spec_expect *x, bool want,
+                       struct verdict *v)
 {
     size_t len;
     char *text = expand(run, x->text, &len);
-    const struct sandbox_outcome *o = &run->outcome;
+    const struct sandbox_outcome *o = &run->seen.outcome;
     bool found = values_contains_bytes(o->out, o->out_len, text, len);
-    char *q = check_quote(text, len, QUOTE_CAP);
-    v->ok = x->what == EXPECT_CONTAINS ? found : !found;
-    v->expected = xasprintf("%s %s", x->what == EXPECT_CONTAINS ? "stdout contains" : "stdout never contains", q);
-    v->actual = stdout_excerpt(run);
+    char *q = check_quote(text, len, CHECK_QUOTE_CAP);
+    v->ok = found == want;
+    v->expected = xasprintf("%s %s", want ? "stdout contains" : "stdout never contains", q);
+    v->actual = check_said(o);
     free(q);
     free(text);
 }
 
-static const char *swapped_hint(const struct peer_obs *o)
+static void judge_contains(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
-    static char hint[200];
-    snprintf(hint, sizeof hint, "nothing reached port %u, but port %u did: that is %u with its "
-             "two bytes swapped. Was htons() missed when filling sin_port?",
-             o->port, o->swapped_port, o->port);
-    return hint;
+    judge_text(run, x, true, v);
+}
+
+static void judge_lacks(struct check_run *run, const struct spec_expect *x, struct verdict *v)
+{
+    judge_text(run, x, false, v);
+}
+
+static char *swapped_hint(const struct peer_obs *o)
+{
+    return xasprintf("nothing reached port %u, but port %u did: that is %u with its two bytes "
+                     "swapped. Was htons() missed when filling sin_port?",
+                     o->port, o->swapped_port, o->port);
 }
 
 /* A peer that nothing reached, and where the program went instead if it was the swapped port. */
@@ -190,13 +203,13 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
 {
     size_t len;
     char *text = expand(run, x->text, &len);
-    const struct peer_obs *o = peer_set_obs(run->peers, x->peer);
+    const struct peer_obs *o = seen_peer(&run->seen, x->peer);
     struct strbuf got;
     strbuf_init(&got);
     for (size_t i = 0; o && i < o->nconns; i++)
         strbuf_add(&got, o->conns[i].received.data ? o->conns[i].received.data : "",
                    o->conns[i].received.len);
-    char *q = check_quote(text, len, QUOTE_CAP);
+    char *q = check_quote(text, len, CHECK_QUOTE_CAP);
     v->expected = xasprintf("the server on port %u receives exactly %s", o ? o->port : 0, q);
     /* Expecting nothing is still not met by a program that went to the swapped port. */
     v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0 &&
@@ -206,7 +219,7 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
         if (o && o->swapped_hits)
             v->hint = swapped_hint(o);
     } else {
-        char *g = check_quote(got.data ? got.data : "", got.len, QUOTE_CAP);
+        char *g = check_quote(got.data ? got.data : "", got.len, CHECK_QUOTE_CAP);
         v->actual = xasprintf("it received %s", g);
         free(g);
     }
@@ -217,7 +230,7 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
 
 static void judge_contacted(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
-    const struct peer_obs *o = peer_set_obs(run->peers, x->peer);
+    const struct peer_obs *o = seen_peer(&run->seen, x->peer);
     v->expected = xasprintf("the program reaches the grader's server on port %u", o ? o->port : 0);
     v->ok = o && o->nconns > 0;
     if (v->ok)
@@ -226,23 +239,25 @@ static void judge_contacted(struct check_run *run, const struct spec_expect *x, 
         v->actual = describe_unreached(o);
 }
 
-static void judge_echoed(struct check_run *run, struct verdict *v)
+static void judge_echoed(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
+    (void)x;
+    const struct check_seen *seen = &run->seen;
     v->expected = xstrdup("every client of the grader gets back exactly what it sent");
-    if (run->listened_swapped) {
-        v->actual = xasprintf("the server listened on port %u, not on %u", peer_swap16(run->port), run->port);
-        v->hint = "that port is the one given with its two bytes swapped: was htons() missed "
-                  "when filling sin_port?";
+    if (seen->listened_swapped) {
+        v->actual = xasprintf("the server listened on port %u, not on %u", peer_swap16(seen->port), seen->port);
+        verdict_hint(v, "that port is the one given with its two bytes swapped: was htons() "
+                        "missed when filling sin_port?");
         return;
     }
-    if (!run->listened) {
-        char *end = check_describe_end(run);
-        v->actual = xasprintf("it never listened on port %u (%s)", run->port, end);
+    if (!seen->listened) {
+        char *end = check_describe_end(seen);
+        v->actual = xasprintf("it never listened on port %u (%s)", seen->port, end);
         free(end);
         return;
     }
-    for (size_t i = 0; i < run->drive.n; i++) {
-        const struct driver_exchange *e = &run->drive.ex[i];
+    for (size_t i = 0; i < seen->drive.n; i++) {
+        const struct driver_exchange *e = &seen->drive.ex[i];
         if (e->reset || e->ok)
             continue;
         char *s = check_quote(e->sent.data, e->sent.len, 120);
@@ -253,16 +268,17 @@ static void judge_echoed(struct check_run *run, struct verdict *v)
         free(g);
         return;
     }
-    v->ok = run->drive.n > 0;
-    v->actual = v->ok ? xasprintf("all %zu exchanges echoed exactly", run->drive.n)
+    v->ok = seen->drive.n > 0;
+    v->actual = v->ok ? xasprintf("all %zu exchanges echoed exactly", seen->drive.n)
                       : xstrdup("no exchange took place");
 }
 
-static void judge_running(struct check_run *run, struct verdict *v)
+static void judge_running(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
+    (void)x;
     v->expected = xstrdup("the server still runs, waiting for the next client");
-    v->ok = run->listened && run->outcome.end == END_STOPPED;
-    v->actual = check_describe_end(run);
+    v->ok = run->seen.listened && run->seen.outcome.end == END_STOPPED;
+    v->actual = check_describe_end(&run->seen);
 }
 
 /* An expectation whose expected value is an observation ({obs.<peer>.*}) of a peer that saw
@@ -270,7 +286,7 @@ static void judge_running(struct check_run *run, struct verdict *v)
 static bool judge_unobserved(struct check_run *run, const char *tmpl, struct verdict *v)
 {
     const char *at = tmpl ? strstr(tmpl, "{obs.") : NULL;
-    if (!at || !run->peers)
+    if (!at)
         return false;
     char name[64];
     const char *dot = strchr(at + 5, '.');
@@ -279,7 +295,7 @@ static bool judge_unobserved(struct check_run *run, const char *tmpl, struct ver
         return false;
     memcpy(name, at + 5, n);
     name[n] = '\0';
-    const struct peer_obs *o = peer_set_obs(run->peers, name);
+    const struct peer_obs *o = seen_peer(&run->seen, name);
     if (!o || o->nconns > 0)
         return false;
     bool udp = o->udp;
@@ -297,14 +313,15 @@ static bool judge_unobserved(struct check_run *run, const char *tmpl, struct ver
     if (o->swapped_hits)
         v->hint = swapped_hint(o);
     else if (udp)
-        v->hint = "the grader's UDP server saw no datagram from your program: sendto() a "
-                  "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the server's "
-                  "address, and check sendto()'s return value";
+        verdict_hint(v, "the grader's UDP server saw no datagram from your program: sendto() a "
+                        "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the "
+                        "server's address, and check sendto()'s return value");
     else
-        v->hint = "the grader's TCP server saw no connection from your program: fill a "
-                  "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the server's "
-                  "address before connect(), and check connect()'s return value (a zeroed "
-                  "address has family 0, and connect() to it returns 0 without connecting)";
+        verdict_hint(v, "the grader's TCP server saw no connection from your program: fill a "
+                        "sockaddr_in with sin_family = AF_INET, sin_port = htons(7) and the "
+                        "server's address before connect(), and check connect()'s return value "
+                        "(a zeroed address has family 0, and connect() to it returns 0 without "
+                        "connecting)");
     return true;
 }
 
@@ -320,13 +337,14 @@ static bool judge_unobserved_any(struct check_run *run, const struct spec_expect
 
 /* The connections were judged by the driver: whether the running server closed each one
  * after its client was done (a half-closed client reads EOF when it does). */
-static void judge_closed(struct check_run *run, struct verdict *v)
+static void judge_closed(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
-    const struct driver_report *d = &run->drive;
+    (void)x;
+    const struct driver_report *d = &run->seen.drive;
     v->expected = xstrdup("the server close()s each accepted connection once its client is "
                           "done, so no descriptor is left open");
-    v->ok = run->drove && d->finished > 0 && d->unclosed == 0;
-    if (!run->drove || d->finished == 0)
+    v->ok = run->seen.drove && d->finished > 0 && d->unclosed == 0;
+    if (!run->seen.drove || d->finished == 0)
         v->actual = xstrdup("no client finished its exchange, so nothing could be observed");
     else if (d->unclosed)
         v->actual = xasprintf("%zu of the %zu connections were never closed by the server after "
@@ -336,99 +354,92 @@ static void judge_closed(struct check_run *run, struct verdict *v)
         v->actual = xasprintf("all %zu connections were closed", d->finished);
 }
 
-static void judge_reaped(struct check_run *run, struct verdict *v)
+static void judge_reaped(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
+    (void)x;
+    const struct check_seen *s = &run->seen;
     v->expected = xstrdup("at most one child process of the server is left unreaped (a zombie) "
                           "after its clients");
-    v->ok = run->counted_children && run->zombies <= 1;
-    if (!run->counted_children)
-        v->actual = xstrdup(run->drove ? "the process table could not be read"
-                                       : "the clients did not run, so nothing could be observed");
+    v->ok = s->counted_children && s->zombies <= 1;
+    if (!s->counted_children)
+        v->actual = xstrdup(s->drove ? "the process table could not be read"
+                                     : "the clients did not run, so nothing could be observed");
     else
-        v->actual = xasprintf("%zu child process%s left as zombie%s", run->zombies,
-                              run->zombies == 1 ? " was" : "es were", run->zombies == 1 ? "" : "s");
+        v->actual = xasprintf("%zu child process%s left as zombie%s", s->zombies,
+                              s->zombies == 1 ? " was" : "es were", s->zombies == 1 ? "" : "s");
 }
+
+typedef void check_judge_fn(struct check_run *run, const struct spec_expect *x, struct verdict *v);
+
+/* One judge per kind of expectation; spec_kinds.c names and reads each kind. */
+static check_judge_fn *const check_judges[EXPECT_WHAT_COUNT] = {
+    [EXPECT_ENDS] = judge_ends,
+    [EXPECT_EXIT] = judge_exit,
+    [EXPECT_MESSAGE] = judge_message,
+    [EXPECT_VALUES] = judge_values,
+    [EXPECT_CONTAINS] = judge_contains,
+    [EXPECT_LACKS] = judge_lacks,
+    [EXPECT_PEER_RECEIVED] = judge_peer,
+    [EXPECT_ECHOED] = judge_echoed,
+    [EXPECT_RUNNING] = judge_running,
+    [EXPECT_CLOSED] = judge_closed,
+    [EXPECT_REAPED] = judge_reaped,
+    [EXPECT_PEER_CONTACTED] = judge_contacted,
+};
 
 static void judge_one(struct check_run *run, const struct spec_expect *x, struct verdict *v)
 {
-    if (judge_unobserved_any(run, x, v))
-        return;
-    switch (x->what) {
-    case EXPECT_ENDS:
-    case EXPECT_EXIT:
-        judge_end(run, x, v);
-        break;
-    case EXPECT_MESSAGE:
-        judge_message(run, v);
-        break;
-    case EXPECT_VALUES:
-        judge_values(run, x, v);
-        break;
-    case EXPECT_CONTAINS:
-    case EXPECT_LACKS:
-        judge_text(run, x, v);
-        break;
-    case EXPECT_PEER_RECEIVED:
-        judge_peer(run, x, v);
-        break;
-    case EXPECT_ECHOED:
-        judge_echoed(run, v);
-        break;
-    case EXPECT_RUNNING:
-        judge_running(run, v);
-        break;
-    case EXPECT_CLOSED:
-        judge_closed(run, v);
-        break;
-    case EXPECT_REAPED:
-        judge_reaped(run, v);
-        break;
-    case EXPECT_PEER_CONTACTED:
-        judge_contacted(run, x, v);
-        break;
-    }
+    if (!judge_unobserved_any(run, x, v))
+        check_judges[x->what](run, x, v);
 }
 
 /* A run the kernel cut short at its memory bound never passes, whatever it printed: the rest
  * of the program may have gone on and answered without the processes that were killed. */
 static void judge_memory(struct check_run *run, struct verdict *v)
 {
-    v->ok = !run->outcome.oom_killed;
+    v->ok = !run->seen.outcome.oom_killed;
     if (!v->ok) {
         v->expected = xstrdup("the program's processes together stay within the run's memory");
-        v->actual = check_describe_end(run);
-        v->hint = "something allocates without bound (a loop that never frees, or that never "
-                  "ends): all processes of a run share one memory limit";
+        v->actual = check_describe_end(&run->seen);
+        verdict_hint(v, "something allocates without bound (a loop that never frees, or that "
+                        "never ends): all processes of a run share one memory limit");
     }
+}
+
+/* Valgrind's verdict, once every expectation passed. */
+static void judge_memcheck(struct check_run *run, struct verdict *v)
+{
+    const struct spec_check *c = run->ctx->check;
+    verdict_clear(v);
+    /* A server is stopped, not left to end: its listening socket is open by design. */
+    check_memcheck_judge(&run->seen.outcome, run->ctx->spec->program, !spec_kind_serves(c->kind),
+                         &v->ok, &v->expected, &v->actual);
+    if (!v->ok)
+        verdict_hint(v, c->hint ? c->hint : "read the Valgrind lines: each names the problem and "
+                                            "the line of your program where it happened");
 }
 
 void check_judge(struct check_run *run, struct check_result *out)
 {
     const struct spec_check *c = run->ctx->check;
-    struct verdict v = { true, NULL, NULL, NULL };
+    struct verdict v = { .ok = true };
     judge_memory(run, &v);
     for (size_t i = 0; i < c->nexpects && v.ok; i++) {
-        free(v.expected);
-        free(v.actual);
-        v = (struct verdict){ false, NULL, NULL, NULL };
+        verdict_clear(&v);
         judge_one(run, &c->expects[i], &v);
         if (!v.ok && !v.hint)
-            v.hint = c->expects[i].hint ? c->expects[i].hint : c->hint;
+            verdict_hint(&v, c->expects[i].hint ? c->expects[i].hint : c->hint);
     }
-    if (v.ok && c->memcheck) {
-        free(v.expected);
-        free(v.actual);
-        v.expected = v.actual = NULL;
-        check_memcheck_judge(run, c->kind == KIND_RUN, &v.ok, &v.expected, &v.actual);
-        v.hint = v.ok ? NULL : c->hint ? c->hint : "read the Valgrind lines: each names the "
-                 "problem and the line of your program where it happened";
-    }
+    if (v.ok && c->memcheck)
+        judge_memcheck(run, &v);
     /* Whatever expectation failed, a peer that was missed for its byte-swapped port is the
      * cause the student needs: every check of the run then names it alike (said once). */
-    for (size_t i = 0; !v.ok && run->peers && i < peer_set_count(run->peers); i++) {
-        const struct peer_obs *o = peer_set_obs_at(run->peers, i);
-        if (o->nconns == 0 && o->swapped_hits > 0)
+    for (size_t i = 0; !v.ok && i < run->seen.npeers; i++) {
+        const struct peer_obs *o = run->seen.peers[i];
+        if (o->nconns == 0 && o->swapped_hits > 0) {
+            free(v.hint);
             v.hint = swapped_hint(o);
+        }
     }
     if (run->error[0]) {
         out->status = STATUS_ERROR;
@@ -440,6 +451,5 @@ void check_judge(struct check_run *run, struct check_result *out)
         out->actual = v.actual ? result_text(v.actual, strlen(v.actual), RESULT_TEXT_CAP) : NULL;
         out->hint = !v.ok && v.hint ? xstrdup(v.hint) : NULL;
     }
-    free(v.expected);
-    free(v.actual);
+    verdict_clear(&v);
 }

@@ -1,5 +1,6 @@
-/* check_int: the state of one check run, shared by check.c (running) and check_expect.c
- * (judging). */
+/* check_int: shared by the check module's files: check.c runs a check; check_expect.c judges
+ * what the run left (struct check_seen) in the words of check_text.c; check_memcheck.c adds
+ * Valgrind. Not for other modules (the unit tests make runs up with it). */
 #ifndef SOCKGRADE_CHECK_INT_H
 #define SOCKGRADE_CHECK_INT_H
 
@@ -9,34 +10,52 @@
 #include "peer/driver.h"
 #include "peer/peer.h"
 
-struct check_run {
-    const struct check_ctx *ctx;
-    struct env env;                 /* the run's variables, plus {obs.*} after the run */
-    struct peer_set *peers;
+/* What a run left for the judges to read. check.c fills it from the sandbox, the peers and the
+ * grader's clients; a unit test makes one up. */
+struct check_seen {
     struct sandbox_outcome outcome;
-    bool ran;                       /* the program was started */
-    struct driver_report drive;     /* borrows its payloads from clients */
-    struct driver_config *clients;  /* DRIVE: the expanded payloads, kept until judged */
-    size_t nclients;
-    bool drove;                     /* the clients ran */
     int timeout_ms;                 /* the check's bound (longer under Valgrind) */
+    const struct peer_obs **peers;  /* what each peer observed, in the spec's order */
+    size_t npeers;
+    struct driver_report drive;     /* DRIVE: borrows its payloads from the run's clients */
+    bool drove;                     /* DRIVE: the clients ran */
     uint16_t port;                  /* DRIVE: the port the program was told to use */
     bool listened;                  /* DRIVE: it became ready on that port */
     bool listened_swapped;          /* DRIVE: it listened on the byte-swapped port instead */
     bool counted_children;          /* DRIVE: the server's children were counted after the
                                        clients (zombies is an observation, not a default) */
     size_t zombies;                 /* DRIVE: its children left unreaped */
+};
+
+struct check_run {
+    const struct check_ctx *ctx;
+    struct env env;                 /* the run's variables, plus {obs.*} after the run */
+    struct peer_set *peers;
+    bool ran;                       /* the program was started */
+    struct driver_config *clients;  /* DRIVE: the expanded payloads, kept until judged */
+    size_t nclients;
+    struct check_seen seen;
     char error[UTIL_ERRLEN];        /* an internal error of the grader */
 };
 
-/* Judges every expectation; fills out's status, score, expected, actual and hint. */
+/* Judges every expectation; fills out's status, score, expected, actual and hint. Reads
+ * run->ctx's spec and check, expands templates in run->env, and judges run->seen; a template
+ * that cannot be expanded is an internal error (status error, run->error). */
 void check_judge(struct check_run *run, struct check_result *out);
 /* Memcheck: the argv prefix that runs a program under Valgrind, and the judgement of its
- * report (judge_fds: also count descriptors left open, for programs that end by themselves). */
+ * report on the program's stderr (judge_fds: also count descriptors left open, for programs
+ * that end by themselves). */
 size_t check_memcheck_prefix(const char ***args);
-void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char **expected, char **actual);
+void check_memcheck_judge(const struct sandbox_outcome *o, const char *program, bool judge_fds,
+                          bool *ok, char **expected, char **actual);
 
+/* check_text.c: the words for a run. */
+#define CHECK_QUOTE_CAP 300   /* bytes of a payload or an output quoted in a report */
+/* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped. */
+char *check_quote(const char *data, size_t len, size_t cap);
+/* What the program printed: "printed \"...\"; stderr \"...\"", or "no output". */
+char *check_said(const struct sandbox_outcome *o);
 /* How the program ended, in words ("exit status 1", "killed by signal 11 (...)"). */
-char *check_describe_end(const struct check_run *run);
+char *check_describe_end(const struct check_seen *s);
 
 #endif

@@ -133,10 +133,10 @@ static const char *memcheck_text(const char *line)
     return end;
 }
 
-void check_memcheck_judge(struct check_run *run, bool judge_fds, bool *ok, char **expected, char **actual)
+void check_memcheck_judge(const struct sandbox_outcome *o, const char *program, bool judge_fds,
+                          bool *ok, char **expected, char **actual)
 {
-    const struct sandbox_outcome *o = &run->outcome;
-    char *source = xasprintf("%s.c:", run->ctx->spec->program);
+    char *source = xasprintf("%s.c:", program);
     struct memcheck_scan m = { .errors = -1 };
     strbuf_init(&m.shown);
     strbuf_init(&m.fds);

@@ -21,7 +21,8 @@ static struct env_var *env_put(struct env *e, const char *name, const char *valu
             return &e->vars[i];
         }
     e->vars = xrealloc(e->vars, (e->nvars + 1) * sizeof *e->vars);
-    e->vars[e->nvars] = (struct env_var){ xstrdup(name), xstrndup(value, len), len, false };
+    e->vars[e->nvars] = (struct env_var){ .name = xstrdup(name), .value = xstrndup(value, len),
+                                          .len = len };
     return &e->vars[e->nvars++];
 }
 
@@ -349,9 +350,10 @@ void env_copy(struct env *dst, const struct env *src)
     *dst = *src;
     dst->vars = xcalloc(src->nvars ? src->nvars : 1, sizeof *dst->vars);
     for (size_t i = 0; i < src->nvars; i++)
-        dst->vars[i] = (struct env_var){ xstrdup(src->vars[i].name),
-                                         xstrndup(src->vars[i].value, src->vars[i].len),
-                                         src->vars[i].len, src->vars[i].fixture };
+        dst->vars[i] = (struct env_var){ .name = xstrdup(src->vars[i].name),
+                                         .value = xstrndup(src->vars[i].value, src->vars[i].len),
+                                         .len = src->vars[i].len,
+                                         .fixture = src->vars[i].fixture };
     dst->hosts = xstrdup(src->hosts);
     dst->services = xstrdup(src->services);
     dst->services_varied = xstrdup(src->services_varied);

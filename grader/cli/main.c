@@ -39,7 +39,7 @@ static const char usage_main[] =
     "Run 'sockgrade <verb> --help' for a verb's options.\n";
 
 static const char usage_check[] =
-    "usage: sockgrade check [--format text|json|gradescope|junit] [--seed N] [-o FILE]\n"
+    "usage: sockgrade check [--format text|json|gradescope|junit|classroom|html] [--seed N] [-o FILE]\n"
     "                       [--sandbox auto|namespaces|none] [-j N] [--programs LIST] PATH...\n\n"
     "PATH is a folder (searched a few levels deep) or .c files. Every lecture program found\n"
     "by file name is built and graded.\n\n"
@@ -222,7 +222,7 @@ static int parse_options(int argc, char **argv, struct cli *c, const char *usage
         switch (ch) {
         case 'f':
             if (report_format_parse(optarg, &c->format) < 0)
-                die("unknown format '%s' (text, json, gradescope, junit)", optarg);
+                die("unknown format '%s' (text, json, gradescope, junit, classroom, html)", optarg);
             break;
         case 's':
             errno = 0;
@@ -508,7 +508,6 @@ int main(int argc, char **argv)
     size_t area = 0;
     for (int i = 0; i < argc; i++)
         area = (size_t)(argv[i] + strlen(argv[i]) + 1 - argv[0]);
-    sandbox_set_cmdline_area(argv[0], area);
     struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true, NULL };
     if (argc < 2)
         usage_exit(usage_main, 2);
@@ -521,7 +520,7 @@ int main(int argc, char **argv)
     }
     c.seed = random_seed();
     c.data = find_data();
-    sandbox_hide(c.data);
+    sandbox_protect_grader(c.data, argv[0], area);
     int status = 2; /* usage_exit() does not return; clang cannot tell */
     if (strcmp(verb, "check") == 0)
         status = cmd_check(argc - 1, argv + 1, &c);

@@ -40,7 +40,7 @@ static struct {
     bool probed;
     bool zero_flag;   /* the compiler takes -ftrivial-auto-var-init=zero */
     bool valgrind;    /* memcheck checks can run */
-} tools = { false, true, true };
+} tools = { .probed = false, .zero_flag = true, .valgrind = true };
 
 /* Runs the compiler on an empty file with the flag: exit status 0 means it takes it. */
 static bool compiler_takes(const char *flag)
@@ -83,102 +83,149 @@ bool build_have_valgrind(void)
     return tools.valgrind;
 }
 
-/* Writes the stack-zeroing constructor beside the binary; NULL when the flag does it. */
-static char *zero_stack_file(const struct build_request *req, bool none, char *err, size_t len)
+/* Writes the stack-zeroing constructor beside the binary: its host path, or NULL when the flag
+ * does it (or with err when it cannot be written). */
+static char *zero_stack_file(const struct build_request *req, char *err, size_t len)
 {
     if (tools.zero_flag || req->valgrind_copy)
         return NULL;
     char *host = xasprintf("%s/%s", req->outdir, BUILD_ZERO_FILE);
-    int rc = util_write_file_atomic(host, zero_stack_source, strlen(zero_stack_source), err, len);
+    if (util_write_file_atomic(host, zero_stack_source, strlen(zero_stack_source), err, len) == 0)
+        return host;
     free(host);
-    if (rc < 0)
-        return NULL;
-    return none ? xasprintf("%s/%s", req->outdir, BUILD_ZERO_FILE) : xasprintf("/out/%s", BUILD_ZERO_FILE);
+    return NULL;
+}
+
+/* The build's files as the compiler sees them in its sandbox. */
+struct build_view {
+    char *src, *include, *out, *zero, *cwd;
+};
+
+static int build_view_make(const struct sandbox *sb, const struct build_request *req,
+                           const char *srcdir, const char *zero_host, struct build_view *v,
+                           char *err, size_t len)
+{
+    const char *suffix = req->valgrind_copy ? ".vg" : "";
+    char *out_host = xasprintf("%s/%s%s", req->outdir, req->program, suffix);
+    char *inc = sandbox_path(sb, srcdir);
+    v->src = sandbox_path(sb, req->source);
+    v->include = inc ? xasprintf("-I%s", inc) : NULL;
+    v->out = sandbox_path(sb, out_host);
+    v->zero = zero_host ? sandbox_path(sb, zero_host) : NULL;
+    v->cwd = sandbox_path(sb, req->outdir);
+    free(inc);
+    free(out_host);
+    if (!v->src || !v->include || !v->out || (zero_host && !v->zero) || !v->cwd)
+        return util_err(err, len, "sandbox: a file of the build is not bound in");
+    return 0;
+}
+
+static void build_view_free(struct build_view *v)
+{
+    free(v->src);
+    free(v->include);
+    free(v->out);
+    free(v->zero);
+    free(v->cwd);
 }
 
 /* After BUILD_CC and BUILD_FLAGS (argv[0..4]): the kind's flag, the paths, the zeroing file
  * where the compiler lacks the flag, libm. argv has room for 12 and ends with NULL. */
-static void build_argv(const char **argv, const struct build_request *req, const char *include,
-                       const char *out_inside, const char *src_inside, const char *zero_src)
+static void build_argv(const char **argv, const struct build_request *req,
+                       const struct build_view *v)
 {
     const char *kind_flag = req->valgrind_copy ? BUILD_VALGRIND : tools.zero_flag ? BUILD_NATIVE : NULL;
     size_t na = 5;
     if (kind_flag)
         argv[na++] = kind_flag;
-    argv[na++] = include;
+    argv[na++] = v->include;
     argv[na++] = "-o";
-    argv[na++] = out_inside;
-    argv[na++] = src_inside;
-    if (zero_src)
-        argv[na++] = zero_src;
+    argv[na++] = v->out;
+    argv[na++] = v->src;
+    if (v->zero)
+        argv[na++] = v->zero;
     argv[na++] = "-lm";
     argv[na] = NULL;
 }
 
-void build_execute(const struct build_request *req, struct build_result *out)
+/* The compiler's job: the command line after argv's first five (also kept for the report) and
+ * its limits. */
+static void build_job(struct sandbox_job *job, const char **argv, const struct build_request *req,
+                      const struct build_view *v, struct build_result *out)
 {
-    char err[UTIL_ERRLEN] = "";
-    char *srcdir_copy = xstrdup(req->source), *base_copy = xstrdup(req->source);
-    const char *srcdir = dirname(srcdir_copy), *base = basename(base_copy);
-    bool none = req->mode == SANDBOX_NONE; /* nothing mounted: use the host's paths */
-    char *src_inside = none ? xstrdup(req->source) : xasprintf("/src/%s", base);
-    const char *suffix = req->valgrind_copy ? ".vg" : "";
-    char *out_inside = none ? xasprintf("%s/%s%s", req->outdir, req->program, suffix)
-                            : xasprintf("/out/%s%s", req->program, suffix);
-    char *include = xasprintf("-I%s", none ? srcdir : "/src");
-    char *zero_src = zero_stack_file(req, none, err, sizeof err);
-    const char *argv[12] = { BUILD_CC, BUILD_FLAGS };
-    build_argv(argv, req, include, out_inside, src_inside, zero_src);
-    const char *envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
-    struct sandbox_bind binds[] = { { srcdir, "/src", false }, { req->outdir, "/out", true } };
-    struct sandbox_config cfg = { req->workdir, NULL, 0, binds, 2, 0, 0, (size_t)128 << 20, 1 };
-    struct sandbox_job job = { 0 };
-    struct sandbox_outcome o = { 0 };
+    static const char *const envp[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
     struct strbuf cmd;
-    int64_t t0 = util_now_ms();
-
-    memset(out, 0, sizeof *out);
+    build_argv(argv, req, v);
     strbuf_init(&cmd);
     strbuf_addstr(&cmd, "gcc");
     for (size_t i = 1; argv[i]; i++)
         strbuf_addf(&cmd, " %s", argv[i]);
     out->command = strbuf_detach(&cmd);
-    job.argv = argv;
-    job.envp = envp;
-    job.cwd = none ? req->outdir : "/out";
-    sandbox_limits_default(&job.limits);
-    job.limits.timeout_ms = 30000;
-    job.limits.cpu_seconds = 30;
+    memset(job, 0, sizeof *job);
+    job->argv = argv;
+    job->envp = envp;
+    job->cwd = v->cwd;
+    sandbox_limits_default(&job->limits);
+    job->limits.timeout_ms = 30000;
+    job->limits.cpu_seconds = 30;
     /* cc1 needs under 150 MiB for any lecture program; the run's cgroup allows 512 MiB, and
      * without a cgroup (an unprivileged grader) this is the bound a cpp bomb meets. */
-    job.limits.memory_bytes = (uint64_t)512 << 20;
-    job.limits.processes = 16;
-    job.limits.file_bytes = (uint64_t)64 << 20;
-    job.limits.output_cap = 16 << 10;
-    if (err[0] || sandbox_enter(req->mode, &cfg, err, sizeof err) < 0 ||
-        sandbox_run(&job, &o, err, sizeof err) < 0) {
-        out->status = BUILD_ERROR;
-        out->diagnostics = xstrdup(err);
-        goto out;
-    }
+    job->limits.memory_bytes = (uint64_t)512 << 20;
+    job->limits.processes = 16;
+    job->limits.file_bytes = (uint64_t)64 << 20;
+    job->limits.output_cap = 16 << 10;
+}
+
+static void build_judge(const struct sandbox_job *job, const struct sandbox_outcome *o,
+                        struct build_result *out)
+{
     struct strbuf diag;
     strbuf_init(&diag);
-    strbuf_add(&diag, o.out, o.out_len);
-    strbuf_add(&diag, o.err, o.err_len);
-    if (o.end == END_TIMEOUT)
-        strbuf_addf(&diag, "\nthe compiler was stopped after %d ms", job.limits.timeout_ms);
-    else if (o.end == END_SIGNALED)
-        strbuf_addf(&diag, "\nthe compiler was killed by signal %d (a limit was hit)", o.signal);
-    out->status = (o.end == END_EXITED && o.code == 0) ? BUILD_OK : BUILD_FAILED;
+    strbuf_add(&diag, o->out, o->out_len);
+    strbuf_add(&diag, o->err, o->err_len);
+    if (o->end == END_TIMEOUT)
+        strbuf_addf(&diag, "\nthe compiler was stopped after %d ms", job->limits.timeout_ms);
+    else if (o->end == END_SIGNALED)
+        strbuf_addf(&diag, "\nthe compiler was killed by signal %d (a limit was hit)", o->signal);
+    out->status = (o->end == END_EXITED && o->code == 0) ? BUILD_OK : BUILD_FAILED;
     out->diagnostics = result_text(diag.data ? diag.data : "", diag.len, RESULT_TEXT_CAP * 4);
     strbuf_release(&diag);
+}
+
+void build_execute(const struct build_request *req, struct build_result *out)
+{
+    char err[UTIL_ERRLEN] = "";
+    char *srcdir_copy = xstrdup(req->source);
+    const char *srcdir = dirname(srcdir_copy);
+    char *zero_host = zero_stack_file(req, err, sizeof err);
+    struct sandbox_bind binds[] = { { .host = srcdir, .inside = "/src", .writable = false },
+                                    { .host = req->outdir, .inside = "/out", .writable = true } };
+    struct sandbox_config cfg = { .workdir = req->workdir, .binds = binds, .nbinds = 2,
+                                  .tmp_bytes = (size_t)128 << 20, .starts = 1 };
+    struct sandbox *sb = NULL;
+    struct build_view view = { 0 };
+    const char *argv[12] = { BUILD_CC, BUILD_FLAGS };
+    struct sandbox_job job;
+    struct sandbox_outcome o = { 0 };
+    int64_t t0 = util_now_ms();
+
+    memset(out, 0, sizeof *out);
+    if (err[0] || !(sb = sandbox_enter(req->mode, &cfg, err, sizeof err)) ||
+        build_view_make(sb, req, srcdir, zero_host, &view, err, sizeof err) < 0)
+        goto error;
+    build_job(&job, argv, req, &view, out);
+    if (sandbox_run(sb, &job, &o, err, sizeof err) < 0)
+        goto error;
+    build_judge(&job, &o, out);
+    goto out;
+error:
+    out->status = BUILD_ERROR;
+    out->diagnostics = xstrdup(err);
 out:
     out->duration_ms = util_now_ms() - t0;
     sandbox_outcome_free(&o);
+    sandbox_free(sb);
+    build_view_free(&view);
     free(srcdir_copy);
-    free(base_copy);
-    free(src_inside);
-    free(out_inside);
-    free(include);
-    free(zero_src);
+    free(zero_host);
 }

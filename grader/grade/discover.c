@@ -86,7 +86,8 @@ static void consider(const char *path, int depth, char *const *programs, size_t 
                     goto done;
                 }
             d->found = xrealloc(d->found, (d->nfound + 1) * sizeof *d->found);
-            d->found[d->nfound++] = (struct found_source){ xstrdup(programs[i]), xstrdup(path), NULL };
+            d->found[d->nfound++] = (struct found_source){ .program = xstrdup(programs[i]),
+                                                           .path = xstrdup(path) };
             goto done;
         }
     }

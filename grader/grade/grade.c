@@ -131,16 +131,20 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
     if (t->is_build) {
         struct build_result b;
         char *outdir = bin_dir(g, g->specs[t->prog]->program);
-        struct build_request req = { g->sources[t->prog], g->specs[t->prog]->program, outdir,
-                                     workdir, g->o->mode, t->valgrind_copy };
+        struct build_request req = { .source = g->sources[t->prog],
+                                     .program = g->specs[t->prog]->program, .outdir = outdir,
+                                     .workdir = workdir, .mode = g->o->mode,
+                                     .valgrind_copy = t->valgrind_copy };
         build_execute(&req, &b);
         json = wire_build_encode(&b);
     } else {
         struct check_result c;
         char *bin = binary_path(g, t->prog);
-        struct check_ctx ctx = { g->specs[t->prog], &g->specs[t->prog]->checks[t->check],
-                                 &g->envs[t->prog], bin, g->o->mode, workdir };
-        if (g->o->mode == SANDBOX_NONE)
+        struct check_ctx ctx = { .spec = g->specs[t->prog],
+                                 .check = &g->specs[t->prog]->checks[t->check],
+                                 .env = &g->envs[t->prog], .binary = bin, .mode = g->o->mode,
+                                 .workdir = workdir };
+        if (!sandbox_mode_own_loopback(g->o->mode))
             fresh_ports(&g->envs[t->prog], t->check);
         check_execute(&ctx, &c);
         json = wire_check_encode(&c);
@@ -195,7 +199,7 @@ static const char *not_runnable_here(const struct grading *g, const struct task 
     const struct spec_check *sc = &g->specs[t->prog]->checks[t->check];
     if (sc->memcheck && !build_have_valgrind())
         return "needs Valgrind, which is not installed on the grading machine";
-    if (g->o->mode == SANDBOX_NONE)
+    if (!sandbox_mode_own_ports_and_etc(g->o->mode))
         return check_namespace_need(sc, &g->envs[t->prog]);
     return NULL;
 }
@@ -255,9 +259,13 @@ static void build_finish(struct grading *g, struct task *t, const char *data, in
 {
     size_t p = t->prog;
     struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
-    if (wire_build_decode(data, b) < 0) {
+    char why[UTIL_ERRLEN];
+    if (wire_build_decode(data, b, why, sizeof why) < 0) {
         b->status = BUILD_ERROR;
-        b->diagnostics = xasprintf("the build runner failed (status %d)", st);
+        /* A runner that ended normally but sent a bad document is a grader bug: say where. */
+        b->diagnostics = *data && !WIFSIGNALED(st)
+                             ? xasprintf("the build runner failed (status %d): %s", st, why)
+                             : xasprintf("the build runner failed (status %d)", st);
     }
     if (b->status == BUILD_OK)
         g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
@@ -290,10 +298,12 @@ static void task_finish(struct grading *g, struct task *t)
         build_finish(g, t, data, st);
     else {
         struct check_result *c = &pr->checks[t->check];
-        if (wire_check_decode(data, c) < 0) {
+        char why[UTIL_ERRLEN];
+        if (wire_check_decode(data, c, why, sizeof why) < 0) {
             c->status = STATUS_ERROR;
             c->actual = WIFSIGNALED(st) ? xasprintf("the grader's runner was killed (signal %d): "
                                                     "the check overran its bound", WTERMSIG(st))
+                        : *data         ? xasprintf("the grader's runner failed to report: %s", why)
                                         : xstrdup("the grader's runner failed to report");
         }
     }
@@ -323,7 +333,7 @@ static struct task *next_task(struct grading *g)
 static void pool_step(struct grading *g)
 {
     size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-    if (g->o->mode == SANDBOX_NONE) /* one loopback shared with the host: no two at once */
+    if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
     struct task *next;
     while (g->running < jobs && (next = next_task(g)))
@@ -462,6 +472,27 @@ static void note_discovery(struct run_result *r, const struct discovery *d, char
     }
 }
 
+/* What each missing program would have been worth: a format that posts a grade (classroom)
+ * counts it as lost rather than letting the maximum shrink when a file is deleted. Every
+ * spec's points count, also those of checks this machine could not run. */
+static int note_missing_points(struct run_result *r, const char *assignments)
+{
+    char err[UTIL_ERRLEN];
+    r->missing_max = xcalloc(r->nmissing ? r->nmissing : 1, sizeof *r->missing_max);
+    for (size_t i = 0; i < r->nmissing; i++) {
+        char *path = xasprintf("%s/%s/spec.json", assignments, r->missing[i]);
+        struct spec *sp = spec_load(path, err, sizeof err);
+        free(path);
+        if (!sp) {
+            r->error = xstrdup(err);
+            return -1;
+        }
+        r->missing_max[i] = spec_max_score(sp);
+        spec_free(sp);
+    }
+    return 0;
+}
+
 bool grade_program_listed(const char *list, const char *program)
 {
     size_t n = strlen(program);
@@ -517,7 +548,7 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
         goto out;
     }
     note_discovery(r, &d, programs, np);
-    if (load_programs(&g, &d) < 0)
+    if (note_missing_points(r, o->assignments) < 0 || load_programs(&g, &d) < 0)
         goto out;
     make_tasks(&g);
     while (g.done < g.ntasks)

@@ -30,66 +30,6 @@ struct drv_xfer {
     long rest_us;
 };
 
-struct driver_exchange *drv_add(struct drv *d, int client, int index, enum client_type type,
-                                const struct payload *sent)
-{
-    struct driver_report *r = d->out;
-    if ((r->n & (r->n - 1)) == 0) /* grown at powers of two */
-        r->ex = xrealloc(r->ex, (r->n ? 2 * r->n : 1) * sizeof *r->ex);
-    struct driver_exchange *ex = &r->ex[r->n++];
-    memset(ex, 0, sizeof *ex);
-    ex->client = client;
-    ex->index = index;
-    ex->type = type;
-    ex->sent = *sent;
-    strbuf_init(&ex->got);
-    strbuf_add(&ex->got, "", 0);
-    return ex;
-}
-
-void drv_problem(struct driver_exchange *ex, const char *fmt, ...)
-{
-    if (ex->problem[0])
-        return; /* the first problem is the cause; later ones follow from it */
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ex->problem, sizeof ex->problem, fmt, ap);
-    va_end(ap);
-}
-
-void drv_not_run(struct drv *d, size_t from)
-{
-    const char *why = d->abort == DRV_ENDED ? "the server had already ended"
-                                            : "the check's time limit ran out";
-    for (size_t i = from; i < d->out->n; i++)
-        drv_problem(&d->out->ex[i], "not run: %s", why);
-}
-
-int drv_wait(struct drv *d, int fd, short events, int64_t until, long rest_us)
-{
-    struct pollfd p[2] = {{.fd = fd, .events = events}, {.fd = d->stop_fd, .events = POLLIN}};
-    if (until > d->deadline)
-        until = d->deadline;
-    int64_t left = until - util_now_ms();
-    if (left <= 0)
-        return DRV_TIMEOUT;
-    long us = left > 1000000 ? 1000000000L : (long)left * 1000;
-    if (rest_us >= 0 && rest_us < us)
-        us = rest_us;
-    struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000};
-    int r = ppoll(p, d->stop_fd >= 0 ? 2 : 1, &ts, NULL);
-    if (r < 0)
-        return 0; /* EINTR: the caller looks at the clock and waits again */
-    int res = 0;
-    if (d->stop_fd >= 0 && p[1].revents)
-        res |= DRV_STOP;
-    if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
-        res |= DRV_IN;
-    if (p[0].revents & POLLOUT)
-        res |= DRV_OUT;
-    return res;
-}
-
 /* Checks the clock after a wait: the run's deadline first, then the op timeout. */
 static bool drv_late(struct drv *d, struct driver_exchange *ex, int64_t op_until)
 {
@@ -100,17 +40,6 @@ static bool drv_late(struct drv *d, struct driver_exchange *ex, int64_t op_until
         return true;
     }
     return now >= op_until;
-}
-
-/* Appends what is there to got (capped). Returns bytes read, 0 at EOF, DRV_AGAIN, or -1. */
-ssize_t drv_read(struct drv *d, int fd, struct strbuf *got, size_t cap)
-{
-    ssize_t n = recv(fd, d->buf, DRV_BUF, MSG_DONTWAIT);
-    if (n < 0)
-        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? DRV_AGAIN : -1;
-    if (got && got->len < cap)
-        strbuf_add(got, d->buf, (size_t)n < cap - got->len ? (size_t)n : cap - got->len);
-    return n;
 }
 
 /* The server ended: keep what it sent before, then give up on the rest of the run. */
@@ -141,7 +70,7 @@ static int drv_write(struct drv_xfer *x, int fd)
     x->written += (size_t)n;
     if (x->written == limit && limit < x->len) {
         x->gated = true;
-        x->rest_us = DRV_BACKOFF_MIN_US;
+        x->rest_us = NETSTATE_BACKOFF_MIN_US;
     }
     return n > 0;
 }
@@ -221,8 +150,8 @@ static int drv_tcp_exchange(struct drv *d, int fd, const struct driver_config *c
         if (x.gated && netstate_peer_consumed(d->netstate, fd)) {
             x.gated = false;
             last = util_now_ms();
-        } else if (x.gated && x.rest_us < DRV_BACKOFF_MAX_US) {
-            x.rest_us = x.rest_us * 2 > DRV_BACKOFF_MAX_US ? DRV_BACKOFF_MAX_US : x.rest_us * 2;
+        } else if (x.gated) {
+            x.rest_us = netstate_backoff_next(x.rest_us);
         }
         if (w & DRV_STOP) {
             drv_ended(d, fd, &ex->got, x.len + DRV_EXTRA_CAP);
@@ -247,7 +176,7 @@ static void drv_tcp_linger(struct drv *d, int fd, size_t last)
     shutdown(fd, SHUT_WR);
     if ((d->nlinger & (d->nlinger - 1)) == 0)
         d->linger = xrealloc(d->linger, (d->nlinger ? 2 * d->nlinger : 1) * sizeof *d->linger);
-    d->linger[d->nlinger++] = (struct drv_linger){ fd, last, false };
+    d->linger[d->nlinger++] = (struct drv_linger){ .fd = fd, .ex = last, .closed = false };
 }
 
 /* Reads what a lingering connection has; anything more the server sent is part of its last

@@ -1,5 +1,5 @@
-/* driver_int: what the TCP half (driver.c) and the UDP half (driver_udp.c) of the driver
- * share. Not for other modules. */
+/* driver_int: what the parts of the driver share: driver.c (the run, TCP clients) calls
+ * driver_udp.c (UDP clients); both record and wait with driver_io.c. Not for other modules. */
 #ifndef SOCKGRADE_DRIVER_INT_H
 #define SOCKGRADE_DRIVER_INT_H
 
@@ -12,8 +12,6 @@
 
 #define DRV_BUF 65536               /* one read; also the largest UDP datagram */
 #define DRV_EXTRA_CAP 65536         /* bytes kept beyond what was sent: enough to show it */
-#define DRV_BACKOFF_MIN_US 50
-#define DRV_BACKOFF_MAX_US 2000
 #define DRV_STALL_MS 50               /* a reset client: the server took nothing this long */
 #define DRV_AGAIN (-2)              /* drv_read: nothing there yet */
 
@@ -45,6 +43,7 @@ struct drv_linger {
     bool closed;                    /* the server closed its side (EOF or reset) */
 };
 
+/* driver_io.c */
 struct driver_exchange *drv_add(struct drv *d, int client, int index, enum client_type type,
                                 const struct payload *sent);
 /* Records the exchange's problem unless it already has one (the first is the cause). */

@@ -32,8 +32,6 @@
 
 #define NETSTATE_TABLE_CAP (16u << 20) /* a namespace with more sockets is not ours */
 #define NETSTATE_LISTEN 10
-#define NETSTATE_BACKOFF_MIN_US 50
-#define NETSTATE_BACKOFF_MAX_US 2000
 
 /* A filter and a place for what a scan found. The filter is applied before max counts, so a
  * crowd of TIME_WAIT entries on a port cannot hide the one socket asked for. */
@@ -393,9 +391,6 @@ enum netstate_wait netstate_wait(int handle, bool (*pred)(int handle, void *arg)
         int r = ppoll(&p, wake_fd >= 0 ? 1 : 0, &ts, NULL);
         if (r > 0)
             return WAIT_WOKEN;
-        if (backoff_us < NETSTATE_BACKOFF_MAX_US)
-            backoff_us *= 2;
-        if (backoff_us > NETSTATE_BACKOFF_MAX_US)
-            backoff_us = NETSTATE_BACKOFF_MAX_US;
+        backoff_us = netstate_backoff_next(backoff_us);
     }
 }

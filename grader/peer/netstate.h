@@ -45,6 +45,16 @@ bool netstate_peer_consumed(int handle, int fd);
  * tests: false forces the /proc path, true lets sock_diag be tried again. */
 void netstate_use_diag(bool on);
 
+/* Every wait on a state change the kernel sends no event for (this table, a peer's or a
+ * client's piece not yet read) looks again on this backoff: often at first, when the change
+ * is likeliest, then no more than every 2 ms. */
+#define NETSTATE_BACKOFF_MIN_US 50
+#define NETSTATE_BACKOFF_MAX_US 2000
+static inline long netstate_backoff_next(long us)
+{
+    return us * 2 > NETSTATE_BACKOFF_MAX_US ? NETSTATE_BACKOFF_MAX_US : us * 2;
+}
+
 enum netstate_wait { WAIT_READY, WAIT_WOKEN, WAIT_DEADLINE };
 /* Waits until pred(handle, arg) is true, wake_fd (-1: none) becomes readable, or deadline_ms.
  * The kernel offers no event for a socket changing state in another process, so the table is

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netstate.h"
+
 #define PEER_STRANGER_ADDR 0x7f000002u /* another loopback address than the echo's */
 #define PEER_BACKLOG 16
 #define PEER_UDP_BURST 64             /* datagrams per wake-up, so TCP is not starved */
@@ -35,57 +37,6 @@ uint16_t peer_swap16(uint16_t port)
 static bool peer_is_tcp(enum peer_type t)
 {
     return t == PEER_TCP_ECHO || t == PEER_TCP_SEND || t == PEER_TCP_SQUAT;
-}
-
-/* What all peers of this runner (one check) have kept so far. */
-static size_t peer_total;
-
-size_t peer_record(struct strbuf *sb, const void *data, size_t len)
-{
-    if (sb->len >= PEER_RECORD_CAP || peer_total >= PEER_TOTAL_CAP)
-        return 0;
-    if (len > PEER_RECORD_CAP - sb->len)
-        len = PEER_RECORD_CAP - sb->len;
-    if (len > PEER_TOTAL_CAP - peer_total)
-        len = PEER_TOTAL_CAP - peer_total;
-    strbuf_add(sb, data, len);
-    peer_total += len;
-    return len;
-}
-
-void peer_reply_make(enum peer_reply reply, const char *in, size_t len, struct strbuf *out)
-{
-    strbuf_add(out, in, len);
-    if (reply != REPLY_REVERSE)
-        return;
-    /* Same length, different bytes: a client that prints its own input is caught. */
-    size_t body = (len > 0 && in[len - 1] == '\n') ? len - 1 : len;
-    for (size_t i = 0; i < body / 2; i++) {
-        char t = out->data[i];
-        out->data[i] = out->data[body - 1 - i];
-        out->data[body - 1 - i] = t;
-    }
-}
-
-/* A new record of a connection or sender; NULL once the peer has kept PEER_MAX_CONNS. */
-struct peer_conn *peer_conn_add(struct peer_ent *e, uint32_t addr, uint16_t port)
-{
-    struct peer_obs *o = &e->obs;
-    if (o->nconns >= PEER_MAX_CONNS)
-        return NULL;
-    if (o->nconns == e->conns_cap) {
-        e->conns_cap = e->conns_cap ? 2 * e->conns_cap : 4;
-        o->conns = xrealloc(o->conns, e->conns_cap * sizeof *o->conns);
-    }
-    struct peer_conn *c = &o->conns[o->nconns++];
-    memset(c, 0, sizeof *c);
-    c->src_addr = addr;
-    c->src_port = port;
-    strbuf_init(&c->received);
-    strbuf_init(&c->sent);
-    strbuf_add(&c->received, "", 0); /* readers get "" rather than NULL */
-    strbuf_add(&c->sent, "", 0);
-    return c;
 }
 
 static struct peer_conn *peer_udp_sender(struct peer_ent *e, uint32_t addr, uint16_t port)
@@ -171,7 +122,7 @@ static void peer_udp_serve(struct peer_set *ps, struct peer_ent *e)
         size_t len = (size_t)n > PEER_BUF ? PEER_BUF : (size_t)n;
         uint32_t addr = ntohl(from.sin_addr.s_addr);
         struct peer_conn *c = peer_udp_sender(e, addr, ntohs(from.sin_port));
-        if (!c || c->received.len + len > PEER_RECORD_CAP || peer_total + len > PEER_TOTAL_CAP)
+        if (!c || !peer_record_fits(&c->received, len))
             continue;
         peer_udp_keep(c, ps->buf, len);
         /* Replies go to loopback senders only, whatever arrives. */
@@ -213,24 +164,24 @@ static size_t peer_poll_set(struct peer_set *ps, struct pollfd **pfd, struct pee
         *tag = xrealloc(*tag, need * sizeof **tag);
     }
     (*pfd)[n] = (struct pollfd){.fd = ps->stop_rd, .events = POLLIN};
-    (*tag)[n++] = (struct peer_tag){TAG_STOP, 0};
+    (*tag)[n++] = (struct peer_tag){.kind = TAG_STOP, .i = 0};
     for (size_t i = 0; i < ps->n; i++) {
         const struct peer_ent *e = &ps->ents[i];
         bool serves = e->cfg.type != PEER_TCP_SQUAT && e->cfg.type != PEER_UDP_SQUAT;
         if (serves && e->fd >= 0) {
             (*pfd)[n] = (struct pollfd){.fd = e->fd, .events = POLLIN};
-            (*tag)[n++] = (struct peer_tag){TAG_MAIN, i};
+            (*tag)[n++] = (struct peer_tag){.kind = TAG_MAIN, .i = i};
         }
         if (e->watch_fd >= 0) {
             (*pfd)[n] = (struct pollfd){.fd = e->watch_fd, .events = POLLIN};
-            (*tag)[n++] = (struct peer_tag){TAG_WATCH, i};
+            (*tag)[n++] = (struct peer_tag){.kind = TAG_WATCH, .i = i};
         }
     }
     for (size_t i = 0; i < ps->ntconns; i++) {
         short ev = peer_tcp_events(&ps->tconns[i]);
         if (ev) {
             (*pfd)[n] = (struct pollfd){.fd = ps->tconns[i].fd, .events = ev};
-            (*tag)[n++] = (struct peer_tag){TAG_CONN, i};
+            (*tag)[n++] = (struct peer_tag){.kind = TAG_CONN, .i = i};
         }
     }
     return n;
@@ -292,9 +243,8 @@ static void *peer_thread(void *arg)
             peer_drain(ps, &pfd, &tag, &cap);
             break;
         }
-        if (r == 0 && peer_tcp_any_gated(ps) && ps->backoff_us < PEER_BACKOFF_MAX_US)
-            ps->backoff_us = ps->backoff_us * 2 > PEER_BACKOFF_MAX_US ? PEER_BACKOFF_MAX_US
-                                                                      : ps->backoff_us * 2;
+        if (r == 0 && peer_tcp_any_gated(ps))
+            ps->backoff_us = netstate_backoff_next(ps->backoff_us);
         peer_dispatch(ps, pfd, tag, r > 0 ? n : 0);
     }
     free(pfd);
@@ -393,7 +343,7 @@ struct peer_set *peer_set_bind(const struct peer_config *cfg, size_t n, char *er
     ps->n = n;
     ps->ents = xcalloc(n ? n : 1, sizeof *ps->ents);
     ps->buf = xmalloc(PEER_BUF + 1);
-    ps->backoff_us = PEER_BACKOFF_MIN_US;
+    ps->backoff_us = NETSTATE_BACKOFF_MIN_US;
     for (size_t i = 0; i < n; i++)
         peer_ent_init(&ps->ents[i], &cfg[i]);
     if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0) {

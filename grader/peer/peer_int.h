@@ -1,6 +1,7 @@
-/* peer_int: what the two halves of the peer module share: peer.c (the set, its serving
- * thread, UDP and watchers) and peer_tcp.c (accepted TCP connections: line framing, replies
- * in pieces, the wait for the program to consume each piece). Not for other modules. */
+/* peer_int: what the parts of the peer module share: peer.c (the set, its serving thread, UDP
+ * and watchers) calls peer_tcp.c (accepted TCP connections: line framing, replies in pieces,
+ * the wait for the program to consume each piece); both keep their records with
+ * peer_record.c. Not for other modules. */
 #ifndef SOCKGRADE_PEER_INT_H
 #define SOCKGRADE_PEER_INT_H
 
@@ -22,8 +23,6 @@
 #define PEER_LINE_IDLE_MS 500          /* a partial line idle this long is answered as it is:
                                           a last stdin line without a newline still gets its
                                           echo, and a line split by a busy host stays whole */
-#define PEER_BACKOFF_MIN_US 50
-#define PEER_BACKOFF_MAX_US 2000
 
 struct peer_ent {
     struct peer_config cfg;            /* strings are the set's own copies */
@@ -74,10 +73,12 @@ struct peer_set {
     long backoff_us;                   /* how long the loop rests while a piece is gated */
 };
 
-/* peer.c */
+/* peer_record.c */
 struct peer_conn *peer_conn_add(struct peer_ent *e, uint32_t addr, uint16_t port);
 /* Appends to a record unless it is full; returns how many bytes were kept. */
 size_t peer_record(struct strbuf *sb, const void *data, size_t len);
+/* Would len more bytes still fit in the record (and in the check's total)? */
+bool peer_record_fits(const struct strbuf *sb, size_t len);
 void peer_reply_make(enum peer_reply reply, const char *in, size_t len, struct strbuf *out);
 
 /* peer_tcp.c */

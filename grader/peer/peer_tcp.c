@@ -113,7 +113,7 @@ static int peer_tcp_write(struct peer_set *ps, struct peer_tconn *c)
         if (c->off == limit && limit < c->out.len) {
             c->gated = true;
             c->cut_next++;
-            ps->backoff_us = PEER_BACKOFF_MIN_US;
+            ps->backoff_us = NETSTATE_BACKOFF_MIN_US;
         }
     }
     if (!c->gated && c->off == c->out.len) {

@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 
+#include "result/result_json.h"
 #include "util/util.h"
 
 /* A string member in repaired UTF-8 ("" for NULL: Gradescope has no use for nulls). */
@@ -34,36 +35,6 @@ static const char *gs_visibility(enum spec_visibility v)
     }
 }
 
-static void gs_value(struct strbuf *sb, const char *label, const char *s)
-{
-    if (!s)
-        return;
-    /* Same spelling of line ends and control bytes as the terminal report. */
-    char *v = report_text_value(s, "          ");
-    strbuf_addf(sb, "%s%s\n", label, *s ? v : "(empty)");
-    free(v);
-}
-
-static char *gs_test_output(const struct check_result *c)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_add(&sb, "", 0);
-    if (c->description)
-        strbuf_addf(&sb, "%s\n", c->description);
-    if (c->status == STATUS_SKIPPED) {
-        strbuf_addf(&sb, "skipped: %s\n", result_skip_reason(c));
-    } else if (c->status != STATUS_PASSED) {
-        if (c->status == STATUS_ERROR)
-            strbuf_addstr(&sb, "grader error (not your fault)\n");
-        gs_value(&sb, "expected: ", c->expected);
-        gs_value(&sb, "actual:   ", c->actual);
-        if (c->hint)
-            strbuf_addf(&sb, "hint:     %s\n", c->hint);
-    }
-    return strbuf_detach(&sb);
-}
-
 static cJSON *gs_test(const struct program_result *p, size_t pi, size_t ci)
 {
     const struct check_result *c = &p->checks[ci];
@@ -80,14 +51,14 @@ static cJSON *gs_test(const struct program_result *p, size_t pi, size_t ci)
     cJSON_AddNumberToObject(o, "max_score", c->max_score);
     /* Gradescope knows only passed and failed: a skipped or errored check did not pass. */
     cJSON_AddStringToObject(o, "status", c->status == STATUS_PASSED ? "passed" : "failed");
-    char *out = gs_test_output(c);
+    char *out = report_check_message(c, false, 0);
     gs_str(o, "output", out);
     free(out);
     cJSON *tags = cJSON_AddArrayToObject(o, "tags");
     if (tags) {
         char *t = result_utf8_repair(p->name ? p->name : "");
         cJSON_AddItemToArray(tags, cJSON_CreateString(t));
-        cJSON_AddItemToArray(tags, cJSON_CreateString(result_level_name(c->level)));
+        cJSON_AddItemToArray(tags, cJSON_CreateString(spec_level_name(c->level)));
         free(t);
     }
     cJSON_AddStringToObject(o, "visibility", gs_visibility(c->visibility));

@@ -9,86 +9,17 @@
 
 #include "util/util.h"
 
-static const char *const status_names[] = { "passed", "failed", "skipped", "error" };
-static const char *const build_names[] = { "ok", "failed", "error" };
-/* The spec's enums are spelled here rather than borrowed from spec.c: the writers and the
- * report parser then link without the spec loader, and the report's vocabulary is pinned
- * by RESULT_SCHEMA rather than by whatever the spec format calls things. */
-static const char *const level_names[] = { "core", "robustness" };
-static const char *const visibility_names[] = { "visible", "hidden", "after_due_date" };
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *name_of(const char *const *names, size_t n, unsigned i)
-{
-    return i < n ? names[i] : "unknown";
-}
-
-static int parse_name(const char *const *names, size_t n, const char *name, int *out)
-{
-    for (size_t i = 0; name && i < n; i++) {
-        if (strcmp(names[i], name) == 0) {
-            *out = (int)i;
-            return 0;
-        }
-    }
-    return -1;
-}
+const char *const check_status_names[] = { "passed", "failed", "skipped", "error", NULL };
+const char *const build_status_names[] = { "ok", "failed", "error", NULL };
 
 const char *check_status_name(enum check_status s)
 {
-    return name_of(status_names, NELEM(status_names), (unsigned)s);
+    return util_enum_name(check_status_names, (int)s);
 }
 
 const char *build_status_name(enum build_status s)
 {
-    return name_of(build_names, NELEM(build_names), (unsigned)s);
-}
-
-const char *result_level_name(enum spec_level l)
-{
-    return name_of(level_names, NELEM(level_names), (unsigned)l);
-}
-
-const char *result_visibility_name(enum spec_visibility v)
-{
-    return name_of(visibility_names, NELEM(visibility_names), (unsigned)v);
-}
-
-int check_status_parse(const char *name, enum check_status *s)
-{
-    int i;
-    if (parse_name(status_names, NELEM(status_names), name, &i) < 0)
-        return -1;
-    *s = (enum check_status)i;
-    return 0;
-}
-
-int build_status_parse(const char *name, enum build_status *s)
-{
-    int i;
-    if (parse_name(build_names, NELEM(build_names), name, &i) < 0)
-        return -1;
-    *s = (enum build_status)i;
-    return 0;
-}
-
-int result_level_parse(const char *name, enum spec_level *l)
-{
-    int i;
-    if (parse_name(level_names, NELEM(level_names), name, &i) < 0)
-        return -1;
-    *l = (enum spec_level)i;
-    return 0;
-}
-
-int result_visibility_parse(const char *name, enum spec_visibility *v)
-{
-    int i;
-    if (parse_name(visibility_names, NELEM(visibility_names), name, &i) < 0)
-        return -1;
-    *v = (enum spec_visibility)i;
-    return 0;
+    return util_enum_name(build_status_names, (int)s);
 }
 
 bool result_not_counted(const struct check_result *c)
@@ -125,22 +56,6 @@ char *result_utf8_repair(const char *s)
             strbuf_addstr(&sb, "\xEF\xBF\xBD");
             i += bad;
         }
-    }
-    return strbuf_detach(&sb);
-}
-
-char *result_json_escape_c1(const char *json)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_add(&sb, "", 0);
-    for (const char *p = json ? json : ""; *p; p++) {
-        /* In valid UTF-8 a 0xC2 byte always leads a character, so this pair is U+0080..9F. */
-        if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] >= 0x80 &&
-            (unsigned char)p[1] <= 0x9F)
-            strbuf_addf(&sb, "\\u%04x", (unsigned char)*++p);
-        else
-            strbuf_add(&sb, p, 1);
     }
     return strbuf_detach(&sb);
 }
@@ -211,6 +126,7 @@ void result_run_free(struct run_result *r)
     for (size_t i = 0; i < r->nmissing; i++)
         free(r->missing[i]);
     free(r->missing);
+    free(r->missing_max);
     for (size_t i = 0; i < r->nnear_misses; i++) {
         free(r->near_misses[i].file);
         free(r->near_misses[i].program);

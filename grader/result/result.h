@@ -12,10 +12,11 @@
 #define RESULT_SCHEMA "sockgrade-report/1"
 #define RESULT_TEXT_CAP 2048 /* bytes kept of any one expected/actual/diagnostic text */
 
+/* The statuses as the reports and the runner pipe spell them; looked up by name with
+ * util_enum_value. */
 enum check_status { STATUS_PASSED, STATUS_FAILED, STATUS_SKIPPED, STATUS_ERROR };
+extern const char *const check_status_names[];
 const char *check_status_name(enum check_status s);
-/* Inverse of check_status_name: 0, or -1 for an unknown name. */
-int check_status_parse(const char *name, enum check_status *s);
 
 /* expected, actual and hint may be NULL (nothing to say). For a skipped check, actual holds
  * the reason it was not run ("not run: the build failed"); for an error, what went wrong. */
@@ -41,8 +42,8 @@ const char *result_skip_reason(const struct check_result *c);
 bool result_not_counted(const struct check_result *c);
 
 enum build_status { BUILD_OK, BUILD_FAILED, BUILD_ERROR };
+extern const char *const build_status_names[];
 const char *build_status_name(enum build_status s);
-int build_status_parse(const char *name, enum build_status *s);
 
 struct build_result {
     enum build_status status;
@@ -76,6 +77,9 @@ struct run_result {
     size_t nprograms;
     char **missing;     /* lecture programs not found */
     size_t nmissing;
+    double *missing_max; /* per missing[i]: the points its spec offers, or NULL when unknown
+                            (a report read back from JSON). Not part of max_score, and not in
+                            the native JSON: the classroom format counts them as lost */
     struct near_miss *near_misses;
     size_t nnear_misses;
     double score;
@@ -96,23 +100,11 @@ char *result_text(const char *text, size_t len, size_t cap);
  * (NULL gives ""). The writers run every string through it: valid output even from raw input. */
 char *result_utf8_repair(const char *s);
 
-/* A copy of a JSON document (valid UTF-8, as cJSON prints it) with every C1 control
- * (U+0080..U+009F: U+009B is CSI to some terminals) written as \u00NN: cJSON escapes only
- * C0, and a report must not attack a terminal that shows it. The parsed value is the same. */
-char *result_json_escape_c1(const char *json);
-
-/* The spec's enums as the reports spell them ("core", "robustness"; "visible", "hidden",
- * "after_due_date"), and back (0, or -1 for an unknown name). */
-const char *result_level_name(enum spec_level l);
-const char *result_visibility_name(enum spec_visibility v);
-int result_level_parse(const char *name, enum spec_level *l);
-int result_visibility_parse(const char *name, enum spec_visibility *v);
-
 /* Free the members of an element of an array (checks, programs) and zero it. */
 void result_check_free(struct check_result *c);
 void result_program_free(struct program_result *p);
 /* Frees everything a run holds and zeroes it; the struct itself is the caller's (free() it
- * too when it came from report_json_parse). NULL-safe. */
+ * too when it came from result_json_read). NULL-safe. */
 void result_run_free(struct run_result *r);
 /* Sums check scores into the program and run totals. */
 void result_total(struct run_result *r);

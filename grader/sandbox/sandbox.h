@@ -1,13 +1,15 @@
 /* sandbox: runs one program in fresh Linux namespaces and tells what happened.
  *
- * A check runner (a process the grader forked for one check) calls sandbox_enter() once: it
- * gets its own user, network, mount, ipc and uts namespaces, loopback up, the namespace's
- * sysctls set, and a minimal root prepared from the config. The runner then binds its peers
- * (they live in this network namespace) and calls sandbox_start(): the program runs as uid
- * 1000 of a nested user namespace, without capabilities, in a new pid namespace whose init is
- * a small reaper, inside the minimal root. The program cannot see, signal or trace the
- * runner. sandbox_finish() kills the pid namespace (every process, daemons included) and
- * returns the outcome. */
+ * A check runner (a process the grader forked for one check) calls sandbox_enter() once and
+ * gets a handle: its own user, network, mount, ipc and uts namespaces, loopback up, the
+ * namespace's sysctls set, and a minimal root prepared from the config. The runner then binds
+ * its peers (they live in this network namespace), asks the handle where a host path is as the
+ * program sees it (sandbox_path), and calls sandbox_start(): the program runs as uid 1000 of a
+ * nested user namespace, without capabilities, in a new pid namespace whose init is a small
+ * reaper, inside the minimal root. The program cannot see, signal or trace the runner.
+ * sandbox_finish() kills the pid namespace (every process, daemons included) and returns the
+ * outcome. With SANDBOX_NONE the same calls run the program on the host, confined by rlimits,
+ * a process group and Landlock where the kernel has it; the handle hides which. */
 #ifndef SOCKGRADE_SANDBOX_H
 #define SOCKGRADE_SANDBOX_H
 
@@ -20,6 +22,13 @@ const char *sandbox_mode_name(enum sandbox_mode m);
 /* What the mode confines on this machine, for reports and warnings: for none, the rlimits, the
  * process group and what Landlock adds here (or that it is absent). */
 const char *sandbox_isolation(enum sandbox_mode m);
+/* Does each run get a loopback of its own? Then runs may go at once, and no port is held by
+ * another run or left in TIME_WAIT by one. Else every run shares the host's loopback: one run
+ * at a time, each on ports found free. */
+bool sandbox_mode_own_loopback(enum sandbox_mode m);
+/* Does the program see what the config makes for it: the lecture's fixed ports (7, 13) free to
+ * bind, the config's /etc files and its ephemeral port range? Else it sees the host's. */
+bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m);
 
 /* A file created in the sandbox's root, e.g. the run's /etc/hosts. */
 struct sandbox_file {
@@ -28,7 +37,7 @@ struct sandbox_file {
     size_t len;
 };
 
-/* A host path made visible inside. */
+/* A host path made visible to the program: at inside with namespaces, where it is without. */
 struct sandbox_bind {
     const char *host;
     const char *inside;
@@ -36,7 +45,8 @@ struct sandbox_bind {
 };
 
 struct sandbox_config {
-    const char *workdir;          /* a private, empty host folder the sandbox may mount on */
+    const char *workdir;          /* a private, empty host folder the sandbox may mount on
+                                     (without namespaces: the program's scratch folder) */
     const struct sandbox_file *files;
     size_t nfiles;
     const struct sandbox_bind *binds;
@@ -63,8 +73,10 @@ struct sandbox_limits {
 void sandbox_limits_default(struct sandbox_limits *l);
 
 struct sandbox_job {
-    const char *const *argv;      /* argv[0] is the path inside the sandbox */
-    const char *cwd;              /* inside; default "/tmp" */
+    const char *const *argv;      /* argv[0] as the program sees it (sandbox_path) */
+    const char *cwd;              /* as the program sees it; default: the run's writable
+                                     scratch folder (/tmp inside, the config's workdir
+                                     without namespaces) */
     const char *const *envp;      /* default: empty environment */
     const void *stdin_data;       /* written to the program's stdin, then EOF */
     size_t stdin_len;
@@ -80,7 +92,6 @@ enum sandbox_end {
     END_STOPPED,    /* the caller stopped it (a server after its clients) */
     END_FAILED,     /* the sandbox itself failed (an internal error; see error) */
 };
-const char *sandbox_end_name(enum sandbox_end e);
 
 struct sandbox_outcome {
     enum sandbox_end end;
@@ -100,11 +111,23 @@ struct sandbox_outcome {
 };
 void sandbox_outcome_free(struct sandbox_outcome *o);
 
+struct sandbox;
 struct sandbox_proc;
 
-/* Enters the namespaces in the calling process (a forked runner). */
-int sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err, size_t errlen);
-int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char *err, size_t errlen);
+/* Enters the sandbox in the calling process (a forked runner, single-threaded; this changes it
+ * for good). Returns the handle, or NULL with err naming the step that failed. The config's
+ * strings are copied. */
+struct sandbox *sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err,
+                              size_t errlen);
+/* Where a host path is as the program sees it: the path of one of the config's binds, or one
+ * beneath it, translated (unchanged without namespaces). A new string; NULL for any other path. */
+char *sandbox_path(const struct sandbox *sb, const char *host_path);
+/* Frees the handle (the process stays where it entered); after every run has finished. */
+void sandbox_free(struct sandbox *sb);
+
+/* Starts a program; the handle must outlive the run. */
+int sandbox_start(const struct sandbox *sb, const struct sandbox_job *job,
+                  struct sandbox_proc **out, char *err, size_t errlen);
 /* A descriptor that becomes readable when the program has ended (for poll). */
 int sandbox_end_fd(const struct sandbox_proc *p);
 /* The program's own child processes (and theirs) still running, and those left as zombies
@@ -118,19 +141,15 @@ void sandbox_terminate(struct sandbox_proc *p, int grace_ms);
 /* Ends the run: kills everything left, collects output, frees p. */
 void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *out);
 /* start + wait(timeout) + finish. */
-int sandbox_run(const struct sandbox_job *job, struct sandbox_outcome *out, char *err, size_t errlen);
+int sandbox_run(const struct sandbox *sb, const struct sandbox_job *job,
+                struct sandbox_outcome *out, char *err, size_t errlen);
 
-/* Moves the calling process into a fresh user+network namespace with loopback up: what the
- * unit tests of peers and drivers need to own ports 7 and 13 without touching the host. */
-int sandbox_isolate_net(char *err, size_t errlen);
-
-/* A host folder (the grader's data: specs and references) that programs must never read,
- * even where it lies under a folder the sandbox mounts (an install under /usr/share). */
-void sandbox_hide(const char *host_path);
-
-/* The memory of the process's argv strings (from main): init overwrites it so a program
- * never reads the grader's command line from /proc/1/cmdline. */
-void sandbox_set_cmdline_area(char *start, size_t len);
+/* Once, from main, before any sandbox is entered: what of the grader itself no program may
+ * read. data_dir (specs and references) stays hidden even where it lies under a folder the
+ * sandbox mounts (an install under /usr/share); the argv strings (argv_area, argv_len bytes,
+ * from main) are overwritten in each run's init, a copy of the grader, so that a program never
+ * reads the grader's command line from /proc/1/cmdline. */
+void sandbox_protect_grader(const char *data_dir, char *argv_area, size_t argv_len);
 
 /* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure
  * err names the step that failed and what to do about it. */

@@ -1,7 +1,8 @@
 /* sandbox_child: what runs inside a run before the program's code does: init (the pid
  * namespace's reaper, which enters the root, starts the program and reports its status) and
- * the program's child up to exec (privileges, limits, descriptors; Landlock without
- * namespaces). Only system calls here: these processes were forked from a threaded runner. */
+ * the program's child up to exec (privileges, limits, descriptors; without namespaces,
+ * sandbox_none.c's Landlock). Only system calls here: these processes were forked from a
+ * threaded runner. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -17,7 +18,6 @@
 #include <grp.h>
 #include <unistd.h>
 
-#include "landlock.h"
 #include "sandbox_int.h"
 #include "util/util.h"
 
@@ -63,9 +63,9 @@ static int write_small(const char *path, const char *text)
 }
 
 /* In the program's own process: drop to uid 1000 of a nested user namespace. */
-static void child_drop_privileges(void)
+static void child_drop_privileges(const struct sandbox *sb)
 {
-    if (sandbox_state.root_mapped) { /* 1000 is already an unprivileged host uid: just become it */
+    if (sb->root_mapped) { /* 1000 is already an unprivileged host uid: just become it */
         gid_t none[1] = { STUDENT_ID };
         if (setgroups(1, none) < 0 || setresgid(STUDENT_ID, STUDENT_ID, STUDENT_ID) < 0 ||
             setresuid(STUDENT_ID, STUDENT_ID, STUDENT_ID) < 0)
@@ -96,42 +96,8 @@ static void child_descriptors(const struct sandbox_job *job, int in_fd, int out_
     }
 }
 
-int sandbox_none_prepare(const struct sandbox_config *cfg, const char *hidden, char *err,
-                         size_t errlen)
-{
-    const char **ro = xcalloc(cfg->nbinds + 1, sizeof *ro), **rw = xcalloc(cfg->nbinds + 1, sizeof *rw);
-    struct landlock_paths lp = { ro, 0, rw, 0, hidden };
-    snprintf(sandbox_state.tmpdir_var, sizeof sandbox_state.tmpdir_var, "TMPDIR=%s", cfg->workdir);
-    rw[lp.nwrite++] = cfg->workdir;
-    for (size_t i = 0; i < cfg->nbinds; i++) {
-        if (cfg->binds[i].writable)
-            rw[lp.nwrite++] = cfg->binds[i].host;
-        else
-            ro[lp.nread++] = cfg->binds[i].host;
-    }
-    /* No Landlock in this kernel: the program runs without it, and the reports say so. */
-    sandbox_state.landlock_fd = landlock_abi() > 0 ? landlock_ruleset_build(&lp, err, errlen) : -1;
-    int rc = landlock_abi() > 0 && sandbox_state.landlock_fd < 0 ? -1 : 0;
-    free(ro);
-    free(rw);
-    return rc;
-}
-
-/* Mode none: Landlock closes the host to the program, and its temporary files go to the run's
- * work folder, the one folder it may write. Stack only: this runs after fork. */
-static const char *const *child_confine_none(const char *const *envp, const char **env)
-{
-    size_t n = 0;
-    if (sandbox_state.landlock_fd >= 0 && landlock_enforce(sandbox_state.landlock_fd) < 0)
-        child_fail("landlock");
-    for (; envp[n] && n + 2 < NONE_ENV_MAX; n++)
-        env[n] = envp[n];
-    env[n++] = sandbox_state.tmpdir_var;
-    env[n] = NULL;
-    return env;
-}
-
-static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int out_fd, int err_fd)
+static _Noreturn void child_exec(const struct sandbox *sb, const struct sandbox_job *job, int in_fd,
+                                 int out_fd, int err_fd)
 {
     static const char *const empty_env[] = { NULL };
     const char *none_env[NONE_ENV_MAX];
@@ -139,12 +105,14 @@ static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int o
     const struct sandbox_limits *l = &job->limits;
     /* With namespaces the program gets a session of its own; without, it stays in init's
      * process group so that one kill ends it and its children. */
-    if (sandbox_state.mode == SANDBOX_NAMESPACES && setsid() < 0)
+    if (sb->mode == SANDBOX_NAMESPACES && setsid() < 0)
         child_fail("setsid");
-    if (sandbox_state.mode == SANDBOX_NAMESPACES)
-        child_drop_privileges();
-    else /* before the descriptor sweep, which would close the ruleset */
-        envp = child_confine_none(envp, none_env);
+    if (sb->mode == SANDBOX_NAMESPACES)
+        child_drop_privileges(sb);
+    else if (sandbox_none_confine(sb, envp, none_env, NONE_ENV_MAX) < 0)
+        child_fail("landlock"); /* before the descriptor sweep, which would close the ruleset */
+    else
+        envp = none_env;
     child_descriptors(job, in_fd, out_fd, err_fd);
     set_limit(RLIMIT_CPU, l->cpu_seconds, l->cpu_seconds + 1, "limit cpu");
     if (l->memory_bytes)
@@ -155,19 +123,19 @@ static _Noreturn void child_exec(const struct sandbox_job *job, int in_fd, int o
     set_limit(RLIMIT_NOFILE, l->nofile_soft, l->nofile_hard, "limit descriptors");
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         child_fail("no new privileges");
-    if (chdir(job->cwd ? job->cwd : "/tmp") < 0)
+    if (chdir(job->cwd ? job->cwd : sb->cwd) < 0)
         child_fail("chdir");
     execve(job->argv[0], (char *const *)job->argv, (char *const *)envp);
     child_fail("exec");
 }
 
-static void init_enter_root(void)
+static void init_enter_root(const struct sandbox *sb)
 {
     if (unshare(CLONE_NEWNS) < 0)
         child_fail("init: unshare mount namespace");
     if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
         child_fail("init: private mounts");
-    if (chdir(sandbox_state.root) < 0)
+    if (chdir(sb->root) < 0)
         child_fail("init: chdir root");
     /* The kernel lets a user namespace mount proc only while a full proc is visible in the
      * mount namespace, so mount it before the old root goes away. */
@@ -189,6 +157,7 @@ static void init_enter_root(void)
         child_fail("init: chdir /");
 }
 
+/* Static because a signal handler can reach nothing else; it lives in init's process only. */
 static volatile pid_t init_prog;
 
 /* The runner asks for a gentle end (Valgrind then writes its summary): pass it on. */
@@ -198,43 +167,34 @@ static void init_forward_term(int sig)
         kill(init_prog, sig);
 }
 
-/* pid 1 of the namespace: reaps everything, reports the program's status, then exits, which
- * kills whatever the program left behind. */
-static char *cmdline_area;
-static size_t cmdline_len;
-
-void sandbox_set_cmdline_area(char *start, size_t len)
-{
-    cmdline_area = start;
-    cmdline_len = len;
-}
-
 /* init is a copy of the grader: without this, /proc/1/cmdline would show the grader's own
  * command line (paths, seed) to the program. */
-static void init_scrub_cmdline(void)
+static void init_scrub_cmdline(const struct sandbox *sb)
 {
     static const char name[] = "init";
-    if (!cmdline_area || cmdline_len < sizeof name)
+    if (!sb->argv_area || sb->argv_len < sizeof name)
         return;
-    memset(cmdline_area, 0, cmdline_len);
-    memcpy(cmdline_area, name, sizeof name);
+    memset(sb->argv_area, 0, sb->argv_len);
+    memcpy(sb->argv_area, name, sizeof name);
 }
 
-_Noreturn void sandbox_init_main(const struct sandbox_job *job, int status_fd, int in_fd,
-                                int out_fd, int err_fd)
+/* pid 1 of the namespace: reaps everything, reports the program's status, then exits, which
+ * kills whatever the program left behind. */
+_Noreturn void sandbox_init_main(const struct sandbox *sb, const struct sandbox_job *job,
+                                 int status_fd, int in_fd, int out_fd, int err_fd)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         child_fail("init: parent-death signal");
-    init_scrub_cmdline();
-    if (sandbox_state.mode == SANDBOX_NAMESPACES)
-        init_enter_root();
+    init_scrub_cmdline(sb);
+    if (sb->mode == SANDBOX_NAMESPACES)
+        init_enter_root(sb);
     else if (setpgid(0, 0) < 0)
         child_fail("init: process group");
     pid_t prog = fork();
     if (prog < 0)
         child_fail("init: fork");
     if (prog == 0)
-        child_exec(job, in_fd, out_fd, err_fd);
+        child_exec(sb, job, in_fd, out_fd, err_fd);
     init_prog = prog;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -1,6 +1,6 @@
 /* sandbox_probe: proves a mode works here by really building a sandbox and running /bin/true
  * in it (a successful unshare proves nothing: AppArmor and seccomp refuse later steps). */
-#include "sandbox.h"
+#include "sandbox_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -15,6 +15,8 @@
 #include "cgroup.h"
 #include "util/util.h"
 
+/* What the last probe found about this machine, kept for main to show after grading (selftest);
+ * a fact of the machine asked in main's process, not state of any run. */
 static char probe_note[UTIL_ERRLEN];
 
 static const char advice[] =
@@ -55,7 +57,8 @@ static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, i
     struct sandbox_job job = { .argv = argv };
     struct sandbox_outcome o;
     sandbox_limits_default(&job.limits);
-    if (sandbox_enter(mode, &cfg, err, sizeof err) == 0 && sandbox_run(&job, &o, err, sizeof err) == 0) {
+    struct sandbox *sb = sandbox_enter(mode, &cfg, err, sizeof err);
+    if (sb && sandbox_run(sb, &job, &o, err, sizeof err) == 0) {
         if (o.end != END_EXITED || o.code != 0)
             snprintf(err, sizeof err, "sandbox: a test program did not run (%s%s)",
                      sandbox_end_name(o.end), o.error);
@@ -63,6 +66,7 @@ static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, i
             memory_note(&o, &job.limits, note, sizeof note);
         sandbox_outcome_free(&o);
     }
+    sandbox_free(sb);
     /* One write below PIPE_BUF: the parent's single read gets all of it. */
     char msg[UTIL_ERRLEN + 1];
     int n = snprintf(msg, sizeof msg, "%c%s", err[0] ? 'E' : 'N', err[0] ? err : note);

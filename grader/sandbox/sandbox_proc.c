@@ -2,7 +2,7 @@
  * init for a new pid namespace; init enters the minimal root, mounts a fresh /proc, forks the
  * program into a nested user namespace as uid 1000 without capabilities, reports its wait
  * status and exits, which makes the kernel kill everything left in the namespace. */
-#include "sandbox.h"
+#include "sandbox_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +21,12 @@
 
 #include "cgroup.h"
 #include "proctree.h"
-#include "sandbox_int.h"
 #include "util/util.h"
 
 #define PIDS_SLACK 8 /* tasks the run's cgroup allows beyond RLIMIT_NPROC: init, threads */
 
 struct sandbox_proc {
+    const struct sandbox *sb;
     pid_t init;              /* init of the pid namespace (or the program itself, mode none) */
     int status_fd;           /* init writes the program's wait status here */
     int out_fd, err_fd;      /* the program's stdout and stderr */
@@ -127,12 +127,13 @@ static int read_setup_error(int fd, char *err, size_t errlen)
     return util_err(err, errlen, "sandbox: %s: %s", buf, strerror(e));
 }
 
-static pid_t fork_init(const struct sandbox_job *job, int pipes[5][2], int in_fd)
+static pid_t fork_init(const struct sandbox *sb, const struct sandbox_job *job, int pipes[5][2],
+                       int in_fd)
 {
     /* clone() rather than unshare(CLONE_NEWPID): after unshare the runner could no longer
      * start threads (peers, output collector). The child only makes system calls. */
     unsigned long flags = SIGCHLD;
-    if (sandbox_state.mode == SANDBOX_NAMESPACES)
+    if (sb->mode == SANDBOX_NAMESPACES)
         flags |= CLONE_NEWPID;
     pid_t pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
     if (pid == 0) {
@@ -145,7 +146,7 @@ static pid_t fork_init(const struct sandbox_job *job, int pipes[5][2], int in_fd
         close(pipes[4][1]);
         if (read(pipes[4][0], &go, 1) != 1)
             _exit(127);
-        sandbox_init_main(job, pipes[0][1], in_fd, pipes[1][1], pipes[2][1]);
+        sandbox_init_main(sb, job, pipes[0][1], in_fd, pipes[1][1], pipes[2][1]);
     }
     return pid;
 }
@@ -160,7 +161,7 @@ static pid_t start_init(struct sandbox_proc *p, const struct sandbox_job *job, i
     if (l->run_memory_bytes)
         cgroup_run_create(l->run_memory_bytes, l->processes ? l->processes + PIDS_SLACK : 0,
                           &p->cg, NULL, 0);
-    pid_t pid = fork_init(job, pipes, in_fd);
+    pid_t pid = fork_init(p->sb, job, pipes, in_fd);
     if (pid > 0 && p->cg && cgroup_run_attach(p->cg, pid, NULL, 0) < 0) {
         cgroup_run_destroy(p->cg);
         p->cg = NULL;
@@ -178,15 +179,14 @@ static void close_pipes(int pipes[5][2])
                 close(pipes[i][j]);
 }
 
-int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char *err, size_t errlen)
+int sandbox_start(const struct sandbox *sb, const struct sandbox_job *job,
+                  struct sandbox_proc **out, char *err, size_t errlen)
 {
     /* status, out, err, setup (errors before exec), go (init may start the program) */
     int pipes[5][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 }, { -1, -1 } };
     int in_fd = -1, rc = -1;
     struct sandbox_proc *p = NULL;
     *out = NULL;
-    if (!sandbox_state.entered)
-        return util_err(err, errlen, "sandbox: start before enter");
     for (int i = 0; i < 5; i++)
         if (pipe2(pipes[i], O_CLOEXEC) < 0) {
             util_err(err, errlen, "sandbox: pipe: %s", strerror(errno));
@@ -195,6 +195,7 @@ int sandbox_start(const struct sandbox_job *job, struct sandbox_proc **out, char
     if ((in_fd = make_stdin(job, err, errlen)) < 0)
         goto out;
     p = xcalloc(1, sizeof *p);
+    p->sb = sb;
     p->start_ms = util_now_ms();
     p->deadline_ms = p->start_ms + job->limits.timeout_ms;
     p->cap = job->limits.output_cap;
@@ -248,7 +249,7 @@ int sandbox_end_fd(const struct sandbox_proc *p)
 int sandbox_children(const struct sandbox_proc *p, size_t *live, size_t *zombies)
 {
     /* With namespaces the program is init's child; without, it is p->init itself. */
-    return proctree_count(p->init, sandbox_state.mode == SANDBOX_NAMESPACES ? 2 : 1, live, zombies);
+    return proctree_count(p->init, p->sb->mode == SANDBOX_NAMESPACES ? 2 : 1, live, zombies);
 }
 
 /* Reads the status init wrote (status_fd is readable). */
@@ -329,7 +330,7 @@ void sandbox_finish(struct sandbox_proc *p, struct sandbox_outcome *o)
     o->wall_ms = util_now_ms() - p->start_ms;
     /* Killing init tears down the whole pid namespace, daemons and stopped children too. */
     kill(p->init, SIGKILL);
-    if (sandbox_state.mode == SANDBOX_NONE)
+    if (p->sb->mode == SANDBOX_NONE) /* no pid namespace: init's process group */
         kill(-p->init, SIGKILL);
     while (waitpid(p->init, NULL, 0) < 0 && errno == EINTR)
         ;
@@ -365,10 +366,11 @@ void sandbox_outcome_free(struct sandbox_outcome *o)
     o->out = o->err = NULL;
 }
 
-int sandbox_run(const struct sandbox_job *job, struct sandbox_outcome *out, char *err, size_t errlen)
+int sandbox_run(const struct sandbox *sb, const struct sandbox_job *job,
+                struct sandbox_outcome *out, char *err, size_t errlen)
 {
     struct sandbox_proc *p;
-    if (sandbox_start(job, &p, err, errlen) < 0)
+    if (sandbox_start(sb, job, &p, err, errlen) < 0)
         return -1;
     sandbox_wait(p, p->deadline_ms);
     sandbox_finish(p, out);

@@ -12,11 +12,18 @@
 
 #define SPEC_SCHEMA "sockgrade-spec/1"
 
+/* Spelled the same in a spec and in a report: their name tables are public because the
+ * report reader looks names up in them too (util_enum_value). */
 enum spec_level { LEVEL_CORE, LEVEL_ROBUSTNESS };
 enum spec_visibility { VIS_VISIBLE, VIS_HIDDEN, VIS_AFTER_DUE_DATE };
+extern const char *const spec_level_names[];
+extern const char *const spec_visibility_names[];
+/* The kinds of check, one row each in spec_kinds.c (and one in check.c's table of how each
+ * runs). */
 enum spec_kind {
     KIND_RUN,   /* run the program to its end (peers may play servers it talks to) */
     KIND_DRIVE, /* start the program as a server and drive it with the grader's clients */
+    KIND_COUNT  /* not a kind: how many there are */
 };
 
 enum peer_type {
@@ -65,6 +72,8 @@ struct spec_client {
     bool expect_echo;     /* each reply must equal its payload (default true) */
 };
 
+/* The kinds of expectation, one row each in spec_kinds.c (its name, keys and reader) and one
+ * in check_expect.c's table of judges. */
 enum expect_what {
     EXPECT_ENDS,          /* the program ended by itself before the timeout */
     EXPECT_EXIT,          /* exit status: `is` = "zero" | "nonzero" | "clean" (exited, no signal) */
@@ -82,6 +91,7 @@ enum expect_what {
                              is left unreaped (a zombie) */
     EXPECT_PEER_CONTACTED,/* peer `peer` saw at least one connection or datagram: the run a
                              memcheck check describes really happened */
+    EXPECT_WHAT_COUNT     /* not a kind: how many there are */
 };
 
 struct spec_expect {
@@ -160,6 +170,9 @@ void spec_free(struct spec *s);
 const char *spec_level_name(enum spec_level l);
 const char *spec_visibility_name(enum spec_visibility v);
 const char *spec_kind_name(enum spec_kind k);
+/* Is the program of this kind a server that the grader drives with its clients (it takes
+ * "ready" and "clients", and is stopped rather than left to end)? */
+bool spec_kind_serves(enum spec_kind k);
 const char *peer_type_name(enum peer_type t);
 const char *expect_what_name(enum expect_what w);
 

@@ -1,58 +1,36 @@
-/* spec_check: reads one check of a spec (its fields, setup, peers, clients and expectations)
- * and holds the enum name tables, which double as the JSON spellings. Cross-field rules live
- * here too (a drive check needs "ready", peer_received must name a peer of the same check),
- * so a spec that loads is one the grader can run. */
-#include <limits.h>
+/* spec_check: reads one check of a spec (its fields, setup, peers and clients; spec_kinds.c
+ * reads its expectations) and holds the enum name tables, which double as the JSON spellings.
+ * Cross-field rules live here too (a drive check needs "ready"), so a spec that loads is one
+ * the grader can run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spec_internal.h"
 #include "util/util.h"
-#include "values.h"
 
-#define SPEC_NAME_OF(table, i) \
-    ((unsigned)(i) < sizeof(table) / sizeof(table)[0] - 1 ? (table)[i] : "?")
-
-static const char *const spec_level_names[] = {"core", "robustness", NULL};
-static const char *const spec_visibility_names[] = {"visible", "hidden", "after_due_date", NULL};
-static const char *const spec_kind_names[] = {"run", "drive", NULL};
+const char *const spec_level_names[] = {"core", "robustness", NULL};
+const char *const spec_visibility_names[] = {"visible", "hidden", "after_due_date", NULL};
 static const char *const spec_peer_type_names[] = {"tcp_echo", "udp_echo", "tcp_send",
                                                    "tcp_squat", "udp_squat", NULL};
 static const char *const spec_reply_names[] = {"echo", "reverse", "none", NULL};
 static const char *const spec_client_type_names[] = {"tcp", "udp", NULL};
 static const char *const spec_close_names[] = {"normal", "reset", NULL};
-static const char *const spec_what_names[] = {"ends",   "exit",          "message",
-                                              "values", "contains",      "lacks",
-                                              "peer_received", "echoed", "running",
-                                              "closed_connections", "no_zombies",
-                                              "peer_contacted", NULL};
-static const char *const spec_exit_is_names[] = {"zero", "nonzero", "clean", NULL};
 static const char *const spec_services_names[] = {"lecture", "varied", "no_echo", NULL};
 
 const char *spec_level_name(enum spec_level l)
 {
-    return SPEC_NAME_OF(spec_level_names, l);
+    return util_enum_name(spec_level_names, (int)l);
 }
 
 const char *spec_visibility_name(enum spec_visibility v)
 {
-    return SPEC_NAME_OF(spec_visibility_names, v);
-}
-
-const char *spec_kind_name(enum spec_kind k)
-{
-    return SPEC_NAME_OF(spec_kind_names, k);
+    return util_enum_name(spec_visibility_names, (int)v);
 }
 
 const char *peer_type_name(enum peer_type t)
 {
-    return SPEC_NAME_OF(spec_peer_type_names, t);
-}
-
-const char *expect_what_name(enum expect_what w)
-{
-    return SPEC_NAME_OF(spec_what_names, w);
+    return util_enum_name(spec_peer_type_names, (int)t);
 }
 
 static const char *const spec_check_keys[] = {
@@ -64,26 +42,6 @@ static const char *const spec_peer_keys[] = {"name",  "type",   "port", "addr", 
                                              "pieces", "text", "stranger", "delay_ms", NULL};
 static const char *const spec_client_keys[] = {"type", "count", "send", "pieces",
                                                "close", "expect_echo", NULL};
-static const char *const spec_expect_keys[] = {"what", "is",   "type", "values", "max_extra",
-                                               "text", "peer", "hint", NULL};
-
-/* The keys each kind of expectation takes, indexed by enum expect_what. */
-static const char *const spec_bare_keys[] = {"what", "hint", NULL};
-static const char *const spec_exit_keys[] = {"what", "is", "hint", NULL};
-static const char *const spec_values_keys[] = {"what", "type", "values", "max_extra", "hint", NULL};
-static const char *const spec_text_keys[] = {"what", "text", "hint", NULL};
-static const char *const spec_peer_text_keys[] = {"what", "peer", "text", "hint", NULL};
-static const char *const spec_peer_keys_only[] = {"what", "peer", "hint", NULL};
-static const char *const *const spec_what_keys[] = {
-    [EXPECT_ENDS] = spec_bare_keys,          [EXPECT_EXIT] = spec_exit_keys,
-    [EXPECT_MESSAGE] = spec_bare_keys,       [EXPECT_VALUES] = spec_values_keys,
-    [EXPECT_CONTAINS] = spec_text_keys,      [EXPECT_LACKS] = spec_text_keys,
-    [EXPECT_PEER_RECEIVED] = spec_peer_text_keys, [EXPECT_ECHOED] = spec_bare_keys,
-    [EXPECT_RUNNING] = spec_bare_keys,        [EXPECT_CLOSED] = spec_bare_keys,
-    [EXPECT_REAPED] = spec_bare_keys,         [EXPECT_PEER_CONTACTED] = spec_peer_keys_only,
-};
-
-#define SPEC_ONLY_DRIVE "only allowed when kind is \"drive\""
 
 static int spec_check_head(struct spec_json *j, const cJSON *o, const char *path,
                            int default_timeout_ms, struct spec_check *c)
@@ -100,7 +58,7 @@ static int spec_check_head(struct spec_json *j, const cJSON *o, const char *path
     c->points = c->level == LEVEL_CORE ? 1 : 0;
     if (spec_json_number(j, o, path, "points", 0, &c->points) < 0 ||
         spec_json_enum(j, o, path, "visibility", spec_visibility_names, 0, &vis) < 0 ||
-        spec_json_enum(j, o, path, "kind", spec_kind_names, SPEC_REQUIRED, &kind) < 0 ||
+        spec_kind_read(j, o, path, &kind) < 0 ||
         spec_json_int(j, o, path, "timeout_ms", 1, 60000, &c->timeout_ms) < 0)
         return -1;
     c->visibility = (enum spec_visibility)vis;
@@ -134,7 +92,7 @@ static int spec_check_run(struct spec_json *j, const cJSON *o, const char *path,
     if (spec_json_strings(j, o, path, "args", SPEC_NUMBERS, &c->args, &c->nargs) < 0 ||
         spec_json_string(j, o, path, "stdin", 0, &c->stdin_text) < 0)
         return -1;
-    if (c->kind != KIND_DRIVE)
+    if (!spec_kind_serves(c->kind))
         return spec_json_forbid(j, o, path, "ready", SPEC_ONLY_DRIVE);
     if (!spec_json_get(o, "ready"))
         return spec_json_fail(j, path, NULL,
@@ -257,7 +215,7 @@ static int spec_check_clients(struct spec_json *j, const cJSON *o, const char *p
 {
     char cpath[SPEC_PATHLEN];
     const cJSON *arr;
-    if (c->kind != KIND_DRIVE)
+    if (!spec_kind_serves(c->kind))
         return spec_json_forbid(j, o, path, "clients", SPEC_ONLY_DRIVE);
     if (spec_json_array(j, o, path, "clients", 0, &arr) < 0)
         return -1;
@@ -274,124 +232,6 @@ static int spec_check_clients(struct spec_json *j, const cJSON *o, const char *p
     return 0;
 }
 
-/* "values": the type by its values.h name, and every literal expected value well-formed for
- * it (templates are checked when expanded). */
-static int spec_check_values(struct spec_json *j, const cJSON *o, const char *path,
-                             struct spec_expect *e)
-{
-    char vpath[SPEC_PATHLEN];
-    enum value_type t;
-    e->max_extra = -1; /* no cap unless a wrong-answer fixture proves one is needed */
-    if (spec_json_string(j, o, path, "type", SPEC_REQUIRED, &e->type) < 0)
-        return -1;
-    if (value_type_parse(e->type, &t) < 0) {
-        struct strbuf sb;
-        strbuf_init(&sb);
-        for (int i = 0; i < VALUE_TYPE_COUNT; i++)
-            strbuf_addf(&sb, "%s\"%s\"", i ? ", " : "", value_type_name((enum value_type)i));
-        spec_json_fail(j, path, "type", "expected one of %s; got \"%s\"", sb.data, e->type);
-        strbuf_release(&sb);
-        return -1;
-    }
-    if (spec_json_strings(j, o, path, "values", SPEC_REQUIRED | SPEC_NONEMPTY | SPEC_NUMBERS,
-                          &e->values, &e->nvalues) < 0 ||
-        spec_json_int(j, o, path, "max_extra", 0, INT_MAX, &e->max_extra) < 0)
-        return -1;
-    for (size_t i = 0; i < e->nvalues; i++) {
-        if (strchr(e->values[i], '{') || value_valid(t, e->values[i]))
-            continue;
-        spec_json_index(vpath, sizeof vpath, path, "values", i);
-        return spec_json_fail(j, vpath, NULL, "\"%s\" is not a valid %s value", e->values[i],
-                              e->type);
-    }
-    return 0;
-}
-
-static int spec_check_peer_received(struct spec_json *j, const cJSON *o, const char *path,
-                                    const struct spec_check *c, struct spec_expect *e)
-{
-    if (spec_json_string(j, o, path, "peer", SPEC_REQUIRED | SPEC_NONEMPTY, &e->peer) < 0)
-        return -1;
-    size_t i = 0;
-    while (i < c->npeers && strcmp(c->peers[i].name, e->peer) != 0)
-        i++;
-    if (i == c->npeers)
-        return spec_json_fail(j, path, "peer", "no peer named \"%s\" in this check", e->peer);
-    if (e->what == EXPECT_PEER_CONTACTED)
-        return 0;
-    /* An empty text is meaningful here: the peer must have received nothing. */
-    return spec_json_string(j, o, path, "text", SPEC_REQUIRED, &e->text);
-}
-
-static int spec_check_drive_only(struct spec_json *j, const char *path,
-                                 const struct spec_check *c, const struct spec_expect *e)
-{
-    const char *name = expect_what_name(e->what);
-    if (c->kind != KIND_DRIVE)
-        return spec_json_fail(j, path, "what", "\"%s\" is " SPEC_ONLY_DRIVE, name);
-    if ((e->what == EXPECT_ECHOED || e->what == EXPECT_CLOSED || e->what == EXPECT_REAPED) &&
-        c->nclients == 0)
-        return spec_json_fail(j, path, "what", "\"%s\" needs at least one client in this check",
-                              name);
-    return 0;
-}
-
-static int spec_check_expect(struct spec_json *j, const cJSON *o, const char *path,
-                             const struct spec_check *c, struct spec_expect *e)
-{
-    char why[64];
-    int what = 0, is = 0;
-    if (spec_json_object(j, o, path) < 0 ||
-        spec_json_keys(j, o, path, spec_expect_keys, NULL) < 0 ||
-        spec_json_enum(j, o, path, "what", spec_what_names, SPEC_REQUIRED, &what) < 0)
-        return -1;
-    e->what = (enum expect_what)what;
-    snprintf(why, sizeof why, "not allowed when what is \"%s\"", expect_what_name(e->what));
-    if (spec_json_keys(j, o, path, spec_what_keys[e->what], why) < 0 ||
-        spec_json_string(j, o, path, "hint", 0, &e->hint) < 0)
-        return -1;
-    switch (e->what) {
-    case EXPECT_EXIT:
-        if (spec_json_enum(j, o, path, "is", spec_exit_is_names, SPEC_REQUIRED, &is) < 0)
-            return -1;
-        e->is = xstrdup(spec_exit_is_names[is]);
-        return 0;
-    case EXPECT_VALUES:
-        return spec_check_values(j, o, path, e);
-    case EXPECT_CONTAINS:
-    case EXPECT_LACKS:
-        return spec_json_string(j, o, path, "text", SPEC_REQUIRED | SPEC_NONEMPTY, &e->text);
-    case EXPECT_PEER_RECEIVED:
-    case EXPECT_PEER_CONTACTED:
-        return spec_check_peer_received(j, o, path, c, e);
-    case EXPECT_ECHOED:
-    case EXPECT_RUNNING:
-    case EXPECT_CLOSED:
-    case EXPECT_REAPED:
-        return spec_check_drive_only(j, path, c, e);
-    default:
-        return 0;
-    }
-}
-
-static int spec_check_expects(struct spec_json *j, const cJSON *o, const char *path,
-                              struct spec_check *c)
-{
-    char epath[SPEC_PATHLEN];
-    const cJSON *arr;
-    if (spec_json_array(j, o, path, "expect", SPEC_REQUIRED | SPEC_NONEMPTY, &arr) < 0)
-        return -1;
-    c->nexpects = (size_t)cJSON_GetArraySize(arr);
-    c->expects = xcalloc(c->nexpects, sizeof *c->expects);
-    size_t i = 0;
-    for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        spec_json_index(epath, sizeof epath, path, "expect", i);
-        if (spec_check_expect(j, it, epath, c, &c->expects[i]) < 0)
-            return -1;
-    }
-    return 0;
-}
-
 int spec_check_read(struct spec_json *j, const cJSON *obj, const char *path,
                     int default_timeout_ms, struct spec_check *c)
 {
@@ -401,7 +241,7 @@ int spec_check_read(struct spec_json *j, const cJSON *obj, const char *path,
         spec_check_head(j, obj, path, default_timeout_ms, c) < 0 ||
         spec_check_run(j, obj, path, c) < 0 || spec_check_setup(j, obj, path, &c->setup) < 0 ||
         spec_check_peers(j, obj, path, c) < 0 || spec_check_clients(j, obj, path, c) < 0 ||
-        spec_check_expects(j, obj, path, c) < 0 ||
+        spec_expects_read(j, obj, path, c) < 0 ||
         spec_json_string(j, obj, path, "hint", 0, &c->hint) < 0 ||
         spec_json_bool(j, obj, path, "memcheck", &c->memcheck) < 0 ||
         spec_json_strings(j, obj, path, "requires_any", SPEC_NONEMPTY, &c->requires_any,

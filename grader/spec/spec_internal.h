@@ -64,12 +64,21 @@ int spec_json_bool(struct spec_json *j, const cJSON *obj, const char *path, cons
 /* names is NULL-terminated; *out is the index of the name found. */
 int spec_json_enum(struct spec_json *j, const cJSON *obj, const char *path, const char *key,
                    const char *const *names, unsigned flags, int *out);
+/* The same over a table of n rows of stride bytes, each starting with its name (const char *). */
+int spec_json_enum_rows(struct spec_json *j, const cJSON *obj, const char *path, const char *key,
+                        const void *rows, size_t stride, size_t n, unsigned flags, int *out);
 int spec_json_strings(struct spec_json *j, const cJSON *obj, const char *path, const char *key,
                       unsigned flags, char ***out, size_t *n);
 /* The array at key (NULL when absent and not required). */
 int spec_json_array(struct spec_json *j, const cJSON *obj, const char *path, const char *key,
                     unsigned flags, const cJSON **out);
 void spec_json_strv_free(char **v, size_t n);
+
+/* spec_kinds.c: the tables of check kinds and expectation kinds. */
+#define SPEC_ONLY_DRIVE "only allowed when kind is \"drive\""
+int spec_kind_read(struct spec_json *j, const cJSON *o, const char *path, int *kind);
+/* The check's "expect" list; its peers and clients are read already. */
+int spec_expects_read(struct spec_json *j, const cJSON *o, const char *path, struct spec_check *c);
 
 /* spec_check.c */
 int spec_check_read(struct spec_json *j, const cJSON *obj, const char *path,

@@ -282,24 +282,39 @@ int spec_json_bool(struct spec_json *j, const cJSON *obj, const char *path, cons
     return 0;
 }
 
+/* The name of row i of a table whose rows start with their name. */
+static const char *spec_json_row_name(const void *rows, size_t stride, size_t i)
+{
+    return *(const char *const *)(const void *)((const char *)rows + i * stride);
+}
+
 int spec_json_enum(struct spec_json *j, const cJSON *obj, const char *path, const char *key,
                    const char *const *names, unsigned flags, int *out)
+{
+    size_t n = 0;
+    while (names[n])
+        n++;
+    return spec_json_enum_rows(j, obj, path, key, names, sizeof *names, n, flags, out);
+}
+
+int spec_json_enum_rows(struct spec_json *j, const cJSON *obj, const char *path, const char *key,
+                        const void *rows, size_t stride, size_t n, unsigned flags, int *out)
 {
     char got[64];
     int rc;
     const cJSON *v = spec_json_need(j, obj, path, key, flags, &rc);
     if (!v)
         return rc;
-    for (int i = 0; cJSON_IsString(v) && names[i]; i++) {
-        if (strcmp(v->valuestring, names[i]) == 0) {
-            *out = i;
+    for (size_t i = 0; cJSON_IsString(v) && i < n; i++) {
+        if (strcmp(v->valuestring, spec_json_row_name(rows, stride, i)) == 0) {
+            *out = (int)i;
             return 0;
         }
     }
     struct strbuf sb;
     strbuf_init(&sb);
-    for (size_t i = 0; names[i]; i++)
-        strbuf_addf(&sb, "%s\"%s\"", i ? ", " : "", names[i]);
+    for (size_t i = 0; i < n; i++)
+        strbuf_addf(&sb, "%s\"%s\"", i ? ", " : "", spec_json_row_name(rows, stride, i));
     rc = spec_json_fail(j, path, key, "expected one of %s; got %s", sb.data,
                         spec_json_describe(v, got, sizeof got));
     strbuf_release(&sb);

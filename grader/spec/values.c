@@ -10,7 +10,7 @@
 
 #include "util/util.h"
 
-static const char *const value_type_names[VALUE_TYPE_COUNT] = {
+static const char *const value_type_names[VALUE_TYPE_COUNT + 1] = {
     [VALUE_INT] = "int",
     [VALUE_HEX] = "hex",
     [VALUE_IPV4] = "ipv4",
@@ -19,22 +19,16 @@ static const char *const value_type_names[VALUE_TYPE_COUNT] = {
 
 const char *value_type_name(enum value_type t)
 {
-    if ((unsigned)t >= VALUE_TYPE_COUNT)
-        return "?";
-    return value_type_names[t];
+    return util_enum_name(value_type_names, (int)t);
 }
 
 int value_type_parse(const char *name, enum value_type *t)
 {
-    if (!name)
+    int i = util_enum_value(value_type_names, name);
+    if (i < 0)
         return -1;
-    for (int i = 0; i < VALUE_TYPE_COUNT; i++) {
-        if (strcmp(name, value_type_names[i]) == 0) {
-            *t = (enum value_type)i;
-            return 0;
-        }
-    }
-    return -1;
+    *t = (enum value_type)i;
+    return 0;
 }
 
 /* ':' is not here: it separates, as values.h explains. Bytes >= 0x80 are never token bytes,

@@ -1,4 +1,5 @@
-/* util: error reporting, checked allocation, byte buffers, clock and whole-file I/O. */
+/* util: error reporting, checked allocation, byte buffers, clock, whole-file I/O
+ * and the enum-name lookups. */
 #include "util.h"
 
 #include <errno.h>
@@ -354,4 +355,20 @@ size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *bad)
     }
     *cp = c;
     return need;
+}
+
+const char *util_enum_name(const char *const *names, int value)
+{
+    for (int i = 0; value >= 0 && names[i]; i++)
+        if (i == value)
+            return names[i];
+    return "?";
+}
+
+int util_enum_value(const char *const *names, const char *name)
+{
+    for (int i = 0; name && names[i]; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
 }

@@ -53,6 +53,11 @@ int util_write_all(int fd, const void *buf, size_t len);
 /* Reads until EOF or cap bytes; returns bytes read or -1. */
 ssize_t util_read_all(int fd, struct strbuf *sb, size_t cap);
 
+/* Enum names: an enum that has names keeps one table of them beside it (its *_names array,
+ * indexed by value and ended by NULL), and every lookup goes through these two. */
+const char *util_enum_name(const char *const *names, int value); /* "?" for a value not in it */
+int util_enum_value(const char *const *names, const char *name); /* -1 for an unknown or NULL */
+
 /* Decodes one UTF-8 character at s (n > 0 bytes available): returns its length and sets *cp,
  * or returns 0 and sets *bad to the length of the invalid prefix one U+FFFD stands for. */
 size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp, size_t *bad);

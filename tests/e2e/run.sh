@@ -1,4 +1,5 @@
 #!/bin/sh
-# End-to-end: grades every fixture submission and compares with its stored verdict.
+# End-to-end: grades every fixture submission and compares with its stored verdict. Prints
+# TAP (tests/e2e/tap.py), one test per fixture.
 set -eu
 exec python3 "$(dirname "$0")/run_fixtures.py" "$@"

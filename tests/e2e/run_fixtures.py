@@ -4,13 +4,16 @@
 expected.json: {"build": "ok"|"failed", "failed": [check ids that must fail],
 "skipped": [check ids that must be skipped]}; every other check of that program must pass.
 An error-path check is skipped when the program does none of its normal job (requires_any). The seed is random per run (SEED overrides) and printed on
-any failure so the run can be replayed with --seed.
+any failure so the run can be replayed with --seed. Prints TAP (tests/e2e/tap.py), one test per
+fixture, closing with "# e2e: N passed, N failed".
 """
 import json
 import os
 import random
 import subprocess
 import sys
+
+from tap import Tap
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -51,10 +54,10 @@ def main():
     binary = sys.argv[1]
     seed = int(os.environ.get("SEED", random.randrange(1, 10**9)))
     base = os.path.join(ROOT, "fixtures", "submissions")
-    passed = failed = 0
+    tap = Tap("e2e")
     if not os.path.isdir(base):
-        print(f"e2e: no fixtures under {base}")
-        return 1
+        return tap.bail(f"no fixtures under {base}")
+    tap.note(f"e2e: seed {seed}")
     for program in sorted(os.listdir(base)):
         for variant in sorted(os.listdir(os.path.join(base, program))):
             d = os.path.join(base, program, variant)
@@ -70,14 +73,9 @@ def main():
             if code != want_code:
                 problems.append(f"exit status {code}, expected {want_code}")
             if problems:
-                failed += 1
-                print(f"FAIL {program}/{variant} (seed {seed}):")
-                for p in problems:
-                    print(f"    {p}")
-            else:
-                passed += 1
-    print(f"e2e: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+                problems.append(f"(seed {seed})")
+            tap.result(f"{program}/{variant}", problems)
+    return tap.done()
 
 
 if __name__ == "__main__":

@@ -10,27 +10,23 @@
 # and die with them, so "no process left" covers them. Each iteration after the first is run
 # with --force so that every kill lands while students are graded, not on a finished folder.
 # Reports are compared member by member (durations aside; a differing `actual` is shown, not
-# failed: see below).
+# failed: see below). Prints TAP (tests/e2e/lib.sh), closing with "# chaos: N passed, N failed".
 #
 # usage: tests/e2e/test_chaos.sh [build/sockgrade]  (CHAOS_SEED, CHAOS_KILLS, CHAOS_MAX_MS)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$root/tests/e2e/lib.sh"
+tap_init chaos
+bin=$(e2e_bin "${1:-}")
 seed=${CHAOS_SEED:-1}
 kills=${CHAOS_KILLS:-20}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockgrade-chaos.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+tap_tmpdir "${TMPDIR:-/tmp}/sockgrade-chaos.XXXXXX"
 export TMPDIR="$tmp/tmp"
 mkdir -p "$TMPDIR" "$tmp/class" "$tmp/data"
 # The specs as they are now: a checkout edited while the test runs must not change the verdicts.
 cp -R "$root/assignments" "$tmp/data/"
 export SOCKGRADE_DATA="$tmp/data"
 token=sockgrade-chaos-$$-$seed
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); [ -n "${CHAOS_VERBOSE:-}" ] && echo "ok   $1"; return 0; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
 for s in careful_correct no_htons prints_own_input reads_until_close; do
     cp -R "$root/fixtures/submissions/tcp_echocli/$s" "$tmp/class/$s"
 done
@@ -99,11 +95,11 @@ for f in sorted(glob.glob(sys.argv[1] + '/*.json')):
 PY
 }
 t0=$(date +%s%N)
-batch --out "$tmp/ref" >"$tmp/ref.log" 2>&1 || { echo "chaos: the uninterrupted run failed"; cat "$tmp/ref.log"; exit 1; }
+batch --out "$tmp/ref" >"$tmp/ref.log" 2>&1 || tap_bail "the uninterrupted run failed" "$(cat "$tmp/ref.log")"
 ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 max_ms=${CHAOS_MAX_MS:-$ref_ms}
 digest "$tmp/ref" >"$tmp/ref.digest"
-echo "chaos: seed $seed, $kills kills within ${max_ms} ms (an uninterrupted run took $ref_ms ms)"
+note "chaos: seed $seed, $kills kills within ${max_ms} ms (an uninterrupted run took $ref_ms ms)"
 m0=$(mounts)
 i=1
 while [ $i -le $kills ]; do
@@ -157,7 +153,7 @@ digest "$tmp/out" >"$tmp/out.digest"
 # uninterrupted runs (a reset seen as ECONNRESET or as EOF): an `actual` that differs is
 # shown; every other member (statuses, scores, builds, expected, hints) and the gradebook
 # must be equal.
-fields "$tmp/ref" "$tmp/out" | grep '\.actual: ' | sed 's/^/note: /'
+fields "$tmp/ref" "$tmp/out" | grep '\.actual: ' | sed 's/^/# note: /'
 if cmp -s "$tmp/ref.digest" "$tmp/out.digest" ||
     { [ -z "$(fields "$tmp/ref" "$tmp/out" | grep -v '\.actual: ')" ] &&
       cmp -s "$tmp/ref/gradebook.csv" "$tmp/out/gradebook.csv"; }; then
@@ -167,9 +163,8 @@ else
     for f in "$tmp/out"/*.json; do # which run wrote each report that differs
         cmp -s "$f" "$tmp/ref/$(basename "$f")" && continue
         k=1; while [ $k -le $kills ] && ! cmp -s "$f" "$tmp/snap$k/$(basename "$f")"; do k=$((k + 1)); done
-        [ $k -le $kills ] && echo "     $(basename "$f") as it is now was written by run $k: $(tail -n 3 "$tmp/run$k.log")" ||
-            echo "     $(basename "$f") as it is now was written by the final run"
+        [ $k -le $kills ] && tap_diag "$(basename "$f") as it is now was written by run $k: $(tail -n 3 "$tmp/run$k.log")" ||
+            tap_diag "$(basename "$f") as it is now was written by the final run"
     done
 fi
-echo "chaos: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

@@ -13,24 +13,18 @@
 #   report's source is the path below the submission;
 # - a hidden check keeps expected, actual and hint out of JUnit and the text report, and
 #   Gradescope gets it with visibility hidden.
-# Ends with one line: "instructor: N passed, N failed".
+# Prints TAP (tests/e2e/lib.sh), closing with "# instructor: N passed, N failed".
 #
 # usage: tests/e2e/test_instructor.sh [build/sockgrade]   (SEED=N fixes the seed)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-seed=${SEED:-$(( $(date +%s) % 100000 ))}
-tmp=$(mktemp -d /tmp/sockgrade-instructor.XXXXXX)
+. "$root/tests/e2e/lib.sh"
+tap_init instructor
+bin=$(e2e_bin "${1:-}")
+seed=$(e2e_seed)
+tap_tmpdir /tmp/sockgrade-instructor.XXXXXX
 chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT INT TERM
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-expect() { d=$1; shift; if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi; }
-py() { code=$1; shift; python3 -c "$code" "$@"; }
-echo "instructor: seed $seed"
+note "instructor: seed $seed"
 
 # ---- messages ------------------------------------------------------------------------------
 "$bin" check /nonexistent >"$tmp/ne.out" 2>"$tmp/ne.err"
@@ -192,5 +186,4 @@ t = [t for t in json.load(open(sys.argv[1]))["tests"] if "sends_line_exactly" in
 assert t["visibility"] == "hidden", t
 ' "$tmp/hidden.gradescope"
 
-echo "instructor: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

@@ -7,25 +7,25 @@
 # check that can run honestly and the others are skipped with the reason; a buggy fixture
 # still fails; and two hostile attacks that Landlock must stop in none mode (forged report files
 # in /tmp, host files quoted by the compiler) are contained, checked from outside, after each
-# attack's oracle was shown live by running it unconfined. Ends with one line:
-# "no-namespaces: N passed, N failed".
+# attack's oracle was shown live by running it unconfined. Prints TAP (tests/e2e/lib.sh),
+# closing with "# no-namespaces: N passed, N failed".
 #
 # usage: tests/e2e/test_no_namespaces.sh [build/sockgrade]   (SEED=N fixes the seed;
 #        NONS_REQUIRE=1 fails instead of skipping where the test cannot make its namespace)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$root/tests/e2e/lib.sh"
+bin=$(e2e_bin "${1:-}")
 
+# Out here nothing is printed unless the test cannot run: the part inside prints the TAP.
 if [ "${SOCKGRADE_NONS_INNER:-}" != 1 ]; then
     if ! unshare --user --map-root-user --mount true 2>/dev/null; then
-        echo "no-namespaces: skipped: this machine cannot make the test's own user namespace"
-        [ "${NONS_REQUIRE:-0}" = 1 ] && exit 1
-        exit 0
+        [ "${NONS_REQUIRE:-0}" = 1 ] && tap_bail "this machine cannot make the test's own user namespace (NONS_REQUIRE=1)"
+        skip_all "this machine cannot make the test's own user namespace"
     fi
     # The textbook-style fixtures graded with namespaces, out here, so that the part inside can
     # compare its none-mode verdicts with them (beside the binary: the inside has its own /tmp).
-    SEED=${SEED:-$(( $(date +%s) % 100000 ))}
+    SEED=$(e2e_seed)
     export SEED
     tb=$(mktemp -d) && chmod 755 "$tb"
     for d in "$root"/fixtures/submissions/*/textbook_correct; do cp "$d"/*.c "$tb/"; done
@@ -35,17 +35,12 @@ if [ "${SOCKGRADE_NONS_INNER:-}" != 1 ]; then
 fi
 
 # ---- inside the test's namespace -----------------------------------------------------------
-seed=${SEED:-$(( $(date +%s) % 100000 ))}
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-expect() { d=$1; shift; if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi; }
-py() { code=$1; shift; python3 -c "$code" "$@"; }
+tap_init no-namespaces
+seed=$(e2e_seed)
 # grade OUT PATH: --sandbox auto, JSON on OUT, stderr on OUT.err, exit status in $rc
 grade() { o=$1; shift; "$bin" check --sandbox auto --format json --seed "$seed" "$@" >"$o" 2>"$o.err"; rc=$?; }
 
-echo 0 >/proc/sys/user/max_user_namespaces || { echo "no-namespaces: cannot set max_user_namespaces"; exit 1; }
+echo 0 >/proc/sys/user/max_user_namespaces || tap_bail "cannot set max_user_namespaces"
 # A checkout under /tmp (a clean clone in CI may be there) must stay reachable under the
 # private /tmp: the host's /tmp is first bound into a small tmpfs on a spare folder.
 under_tmp() { case $1 in /tmp/*) return 0 ;; esac; return 1; }
@@ -53,18 +48,20 @@ if under_tmp "$root" || under_tmp "$bin"; then
     spare=""
     for d in /mnt /media /srv /opt; do [ -d "$d" ] && { spare=$d; break; }; done
     { [ -n "$spare" ] && mount -t tmpfs -o size=1m tmpfs "$spare" && mkdir "$spare/host-tmp" &&
-      mount --rbind /tmp "$spare/host-tmp"; } || { echo "no-namespaces: cannot keep the host's /tmp in reach"; exit 1; }
+      mount --rbind /tmp "$spare/host-tmp"; } || tap_bail "cannot keep the host's /tmp in reach"
     under_tmp "$root" && root=$spare/host-tmp/${root#/tmp/}
     under_tmp "$bin" && bin=$spare/host-tmp/${bin#/tmp/}
 fi
-mount -t tmpfs -o size=512m,mode=1777 tmpfs /tmp || { echo "no-namespaces: cannot mount /tmp"; exit 1; }
-[ -x "$bin" ] || { echo "no-namespaces: $bin is not reachable under the private /tmp"; exit 1; }
+mount -t tmpfs -o size=512m,mode=1777 tmpfs /tmp || tap_bail "cannot mount /tmp"
+[ -x "$bin" ] || tap_bail "$bin is not reachable under the private /tmp"
 cd / # the working folder may have been under the host's /tmp
 export TMPDIR=/tmp
+# Not tap_tmpdir: the private /tmp goes with the namespace, and nothing is left to remove.
 tmp=$(mktemp -d /tmp/nons.XXXXXX)
+tap_log=$tmp/expect.log
 t0=$(date +%s)
 abi=$(py 'import ctypes; print(max(ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1), 0))')
-echo "no-namespaces: seed $seed, Landlock ABI $abi, in a namespace with user.max_user_namespaces=0"
+note "no-namespaces: seed $seed, Landlock ABI $abi, in a namespace with user.max_user_namespaces=0"
 
 expect "a nested user namespace is refused here (the condition under test)" \
     sh -c '! unshare --user true 2>/dev/null'
@@ -157,7 +154,8 @@ for cid, c in checks.items():
 
 # ---- attacks Landlock must stop ------------------------------------------------------------
 if [ "$abi" -eq 0 ]; then
-    echo "skip attacks: no Landlock here, and without it none mode does not contain them (docs/security.md)"
+    skip "attacks Landlock must stop (forge_report, include_leak)" \
+        "no Landlock here, and without it none mode does not contain them (docs/security.md)"
 else
     # forge_report writes results.json, report.json, junit.xml into /tmp outside a pid namespace.
     mkdir "$tmp/live"
@@ -201,10 +199,9 @@ assert "/etc/shadow" in b["diagnostics"] and "Permission denied" in b["diagnosti
 assert not re.search(rb"[a-z_][a-z0-9_.-]{0,31}:(?:[*!x]|\$[0-9a-z]+\$)[^:\n]*:\d{3,5}:\d*:\d*:\d*:", data), "a shadow entry"
 ' "$tmp/leak.json"
     else
-        echo "skip include_leak: as this user the compiler cannot read /etc/shadow even unconfined"
+        skip "include_leak" "as this user the compiler cannot read /etc/shadow even unconfined"
     fi
 fi
 
-echo "     $(($(date +%s) - t0)) s"
-echo "no-namespaces: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+note "$(($(date +%s) - t0)) s"
+tap_done

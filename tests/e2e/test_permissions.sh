@@ -4,21 +4,18 @@
 # made by mktemp -d (0700), files of mode 0600 and a umask of 077 grade exactly as the same
 # files in an ordinary folder, as root and as an ordinary user. A symbolic link is never
 # copied: a link to a file only root can read is not quoted by the build.
-# Ends with one line: "permissions: N passed, N failed".
+# Prints TAP (tests/e2e/lib.sh), closing with "# permissions: N passed, N failed".
 #
-# usage: tests/e2e/test_permissions.sh [build/sockgrade]
+# usage: tests/e2e/test_permissions.sh [build/sockgrade]   (SEED=N fixes the seed; KEEP=1
+#        keeps the temporary folder)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-seed=${SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-tmp=$(mktemp -d /tmp/sockgrade-perm.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT INT TERM
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-expect() { d=$1; shift; if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi; }
-echo "permissions: seed $seed"
+. "$root/tests/e2e/lib.sh"
+tap_init permissions
+bin=$(e2e_bin "${1:-}")
+seed=$(e2e_seed)
+tap_tmpdir /tmp/sockgrade-perm.XXXXXX
+note "permissions: seed $seed"
 fixture=$root/fixtures/submissions/tcp_echocli/textbook_correct
 # statuses FILE: one "id status" line per check, to compare two reports of the same seed
 statuses() { python3 -c '
@@ -46,6 +43,8 @@ if [ "$(id -u)" -eq 0 ]; then
     "$bin" check --seed "$seed" --format json -o "$tmp/link.json" "$tmp/link/tcp_echocli.c" >/dev/null 2>&1
     expect "a symbolic link is not copied: the root-only file it names is never quoted" \
         sh -c "test -s '$tmp/link.json' && ! grep -q 'sockgrade-secret' '$tmp/link.json'"
+else
+    skip "a symbolic link is not copied" "needs root, to make a file only root can read"
 fi
 
 # As an ordinary user (nobody), in a copy of the grader that nobody can read.
@@ -62,6 +61,7 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && command -v runuser >/dev
     statuses "$tmp/work/mine.json" >"$tmp/mine.txt" 2>&1
     expect "as nobody: a 0700 folder with a 0600 file grades exactly as in an ordinary folder" \
         cmp "$tmp/plain.txt" "$tmp/mine.txt"
+else
+    skip "as nobody: a 0700 folder grades as an ordinary one" "needs root, the user nobody and runuser"
 fi
-echo "permissions: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

@@ -4,21 +4,17 @@
 # says so; no half-written file); the output folder's disk full (a small tmpfs in a private
 # mount namespace: the file is named, exit 2, every report written before intact); and specs
 # and reports that are truncated, not UTF-8, nested 100000 deep or 100 MB (an error naming the
-# file and where in it, in seconds, never a crash). Ends with "robust-io: N passed, N failed".
+# file and where in it, in seconds, never a crash). Prints TAP (tests/e2e/lib.sh), closing
+# with "# robust-io: N passed, N failed".
 #
 # usage: tests/e2e/test_robust_io.sh [build/sockgrade]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockgrade-robust.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. "$root/tests/e2e/lib.sh"
+tap_init robust-io
+bin=$(e2e_bin "${1:-}")
+tap_tmpdir "${TMPDIR:-/tmp}/sockgrade-robust.XXXXXX"
 export TMPDIR="$tmp"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-check() { d=$1; shift; if "$@" >"$tmp/check.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/check.log")"; fi; }
 # A small class: four fixtures of tcp_echocli, one correct.
 mkdir -p "$tmp/class"
 for s in careful_correct no_htons prints_own_input reads_until_close; do
@@ -45,8 +41,8 @@ else
     bad "a second batch on the same --out refuses at once" "exit $rc after $ms ms: $(cat "$tmp/b.log")"
 fi
 wait $a
-check "the first batch finishes (exit $?)" test $? -eq 0
-check "its reports are complete" valid_reports "$tmp/out"
+expect "the first batch finishes (exit $?)" test $? -eq 0
+expect "its reports are complete" valid_reports "$tmp/out"
 
 # ---- killed with SIGKILL: the next run cleans up and says so ---------------------------------
 rm -rf "$tmp/out"
@@ -56,13 +52,13 @@ sleep 1
 kill -9 $k
 wait $k 2>/dev/null
 work=$(sed -n 's/^tmp //p' "$tmp/out/.lock")
-check "the killed batch left its work folder ($work)" test -d "$work"
+expect "the killed batch left its work folder ($work)" test -d "$work"
 batch --out "$tmp/out" >"$tmp/r.log" 2>&1
 rc=$?
-check "the next run finishes (exit $rc)" test $rc -eq 0
-check "and says it removed the work folder" grep -q "removed $work, the work folder of an interrupted batch" "$tmp/r.log"
-check "which is gone" test ! -e "$work"
-check "reports complete after the re-run" valid_reports "$tmp/out"
+expect "the next run finishes (exit $rc)" test $rc -eq 0
+expect "and says it removed the work folder" grep -q "removed $work, the work folder of an interrupted batch" "$tmp/r.log"
+expect "which is gone" test ! -e "$work"
+expect "reports complete after the re-run" valid_reports "$tmp/out"
 
 # ---- the output folder's disk fills up -------------------------------------------------------
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
@@ -71,12 +67,12 @@ if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
         "$2" batch -j 2 --seed 11 --out "$1/out" "$3"/class/* >"$3/full.log" 2>&1; echo $? >"$3/full.rc";
         cp -a "$1/out" "$3/full-out"' sh "$tmp/full" "$bin" "$tmp"
     rc=$(cat "$tmp/full.rc")
-    check "a full disk ends the batch with exit 2 (got $rc)" test "$rc" -eq 2
-    check "naming the file it could not write" grep -Eq "$tmp/full/out/[^ ]*: No space left on device" "$tmp/full.log"
-    check "and saying the disk is full" grep -q "the disk is full" "$tmp/full.log"
-    check "every report written before is intact" valid_reports "$tmp/full-out"
+    expect "a full disk ends the batch with exit 2 (got $rc)" test "$rc" -eq 2
+    expect "naming the file it could not write" grep -Eq "$tmp/full/out/[^ ]*: No space left on device" "$tmp/full.log"
+    expect "and saying the disk is full" grep -q "the disk is full" "$tmp/full.log"
+    expect "every report written before is intact" valid_reports "$tmp/full-out"
 else
-    echo "skip the full-disk case: needs root and unshare -m"
+    skip "the output folder's disk fills up" "needs root and unshare -m"
 fi
 
 # ---- damaged specs and reports ---------------------------------------------------------------
@@ -112,13 +108,12 @@ cp "$tmp/out/no_htons.json" "$tmp/reports/"
 for name in truncated not-utf8 nested 100mb; do cp "$tmp/bad/report-$name.json" "$tmp/reports/$name.json"; done
 timeout 60 "$bin" merge --out "$tmp/merged" "$tmp/reports" >/dev/null 2>"$tmp/merge.err"
 rc=$?
-check "merge of damaged reports ends (exit $rc, not a crash or a hang)" test $rc -lt 128
+expect "merge of damaged reports ends (exit $rc, not a crash or a hang)" test $rc -lt 128
 for case in truncated:'not valid JSON (at byte' not-utf8:'\$\.submission: not valid UTF-8' \
             nested:'not valid JSON (at byte 1000)' 100mb:'[0-9]* bytes: too large'; do
     name=${case%%:*}; want=${case#*:}
-    check "report $name: named with where it is wrong" grep -q "$tmp/reports/$name.json: $want" "$tmp/merge.err"
+    expect "report $name: named with where it is wrong" grep -q "$tmp/reports/$name.json: $want" "$tmp/merge.err"
 done
-check "the intact report is merged" grep -q '^no_htons,' "$tmp/merged/gradebook.csv"
+expect "the intact report is merged" grep -q '^no_htons,' "$tmp/merged/gradebook.csv"
 
-echo "robust-io: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

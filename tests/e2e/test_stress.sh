@@ -2,25 +2,25 @@
 # make stress (issue 16): verdicts must not depend on load. Grades a class made of the fixture
 # submissions (each fixture a student) with `batch -j 4×cores`, once on an idle machine and once
 # while busy loops (3 per core, at normal priority) saturate every core, with the same seed,
-# and compares the status of every check. Ends with "stress: N passed, N failed" (one per
-# check compared). Not in CI: each run takes as long as grading the set twice.
+# and compares the status of every check. Prints TAP (tests/e2e/lib.sh), one test per verdict
+# compared, closing with "# stress: N passed, N failed". Not in CI: each run takes as long as
+# grading the set twice.
 #
 # usage: tests/e2e/test_stress.sh [build/sockgrade]
 #   STRESS_SET   shell glob of fixture folders under fixtures/submissions (default */*: all)
 #   STRESS_SEED  the seed of both runs (default 16)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$root/tests/e2e/lib.sh"
+tap_init stress
+bin=$(e2e_bin "${1:-}")
 set_glob=${STRESS_SET:-*/*}
 seed=${STRESS_SEED:-16}
 cores=$(nproc)
 jobs=$((4 * cores))
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockgrade-stress.XXXXXX")
 hogs=""
-cleanup() { for h in $hogs; do kill "$h" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+tap_at_exit 'for h in $hogs; do kill "$h" 2>/dev/null; done'
+tap_tmpdir "${TMPDIR:-/tmp}/sockgrade-stress.XXXXXX"
 mkdir -p "$tmp/class" "$tmp/data"
 cp -R "$root/assignments" "$tmp/data/" # the specs as they are now, for both runs
 export SOCKGRADE_DATA="$tmp/data"
@@ -31,13 +31,13 @@ for d in "$root"/fixtures/submissions/$set_glob/; do
     cp -R "$d" "$tmp/class/$name"
     n=$((n + 1))
 done
-[ $n -gt 0 ] || { echo "stress: no fixture matches $set_glob"; exit 1; }
+[ $n -gt 0 ] || tap_bail "no fixture matches $set_glob"
 
-run() { # run NAME: grades the class into $tmp/NAME, prints its time
+run() { # run NAME: grades the class into $tmp/NAME, notes its time
     t0=$(date +%s%N)
     "$bin" batch -j "$jobs" --seed "$seed" --out "$tmp/$1" "$tmp"/class/* >"$tmp/$1.log" 2>&1
     rc=$?
-    echo "stress: $1 run: $n students, -j $jobs, exit $rc, $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+    note "stress: $1 run: $n students, -j $jobs, exit $rc, $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 }
 statuses() { python3 - "$1" <<'PY'
 import glob, json, sys
@@ -64,11 +64,15 @@ for h in $hogs; do kill "$h" 2>/dev/null; done
 hogs=""
 statuses "$tmp/idle" >"$tmp/idle.st"
 statuses "$tmp/busy" >"$tmp/busy.st"
-total=$(wc -l <"$tmp/idle.st")
-diff "$tmp/idle.st" "$tmp/busy.st" >"$tmp/diff" && differ=0 || differ=$(grep -c '^<' "$tmp/diff")
-if [ "$differ" -ne 0 ]; then
-    echo "verdicts that changed under load (idle <, busy >):"
-    cat "$tmp/diff"
-fi
-echo "stress: $((total - differ)) passed, $differ failed"
-[ "$differ" -eq 0 ] && [ "$total" -gt 0 ]
+[ -s "$tmp/idle.st" ] || tap_bail "no verdict to compare: the idle run wrote no report" "$(tail -n 20 "$tmp/idle.log")"
+# Each verdict of the idle run (a line "student [program] what status") against the busy
+# run's verdict of the same student, program and check: "KEY<tab>IDLE<tab>BUSY".
+tab=$(printf '\t')
+awk -v OFS="$tab" 'FNR == NR { k = $0; sub(/ [^ ]*$/, "", k); busy[k] = $NF; next }
+    { k = $0; sub(/ [^ ]*$/, "", k); print k, $NF, ((k in busy) ? busy[k] : "(no verdict)") }' \
+    "$tmp/busy.st" "$tmp/idle.st" >"$tmp/compare"
+while IFS=$tab read -r key idle busy; do
+    if [ "$idle" = "$busy" ]; then ok "$key: $idle, idle and busy"
+    else bad "$key: changed under load" "idle: $idle, busy: $busy"; fi
+done <"$tmp/compare"
+tap_done

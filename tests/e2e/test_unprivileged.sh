@@ -9,24 +9,19 @@
 #   used to try the host-root uid map and fall back to none);
 # - a compile-time memory bomb (#include "/dev/zero") is stopped by the compiler's own
 #   address-space limit, since no cgroup bounds the build here.
-# Ends with one line: "unprivileged: N passed, N failed". Skips (exit 0) when not root or when
-# there is no user nobody or no runuser.
+# Prints TAP (tests/e2e/lib.sh), closing with "# unprivileged: N passed, N failed". Skips
+# (exit 0) when not root or when there is no user nobody or no runuser.
 #
 # usage: tests/e2e/test_unprivileged.sh [build/sockgrade]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
+. "$root/tests/e2e/lib.sh"
+tap_init unprivileged
+bin=$(e2e_bin "${1:-}")
 if [ "$(id -u)" -ne 0 ] || ! id nobody >/dev/null 2>&1 || ! command -v runuser >/dev/null; then
-    echo "unprivileged: skipped: needs root, the user nobody and runuser (as any other user the other tests already run unprivileged)"
-    exit 0
+    skip_all "needs root, the user nobody and runuser (as any other user the other tests already run unprivileged)"
 fi
-tmp=$(mktemp -d /tmp/sockgrade-unpriv.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-expect() { d=$1; shift; if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi; }
+tap_tmpdir /tmp/sockgrade-unpriv.XXXXXX
 # as_nobody COMMAND...: runs in the copy, with a work folder of nobody's own
 # ($tmp is mktemp's path: no spaces, so the word list splits as meant)
 nobody="runuser -u nobody -- env TMPDIR=$tmp/work HOME=$tmp/work"
@@ -62,7 +57,7 @@ peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 open(sys.argv[1], "w").write(f"{rc} {time.monotonic() - t0:.0f} {peak}\n")
 ' "$tmp/device.rus" $nobody "$sg" check --sandbox namespaces --format json -o "$tmp/work/device.json" "$tmp/sub"
 read -r rc secs peak <"$tmp/device.rus"
-echo "     #include \"/dev/zero\": exit $rc in $secs s, largest process ${peak} MiB"
+note "#include \"/dev/zero\": exit $rc in $secs s, largest process ${peak} MiB"
 expect "as nobody: #include \"/dev/zero\" fails the build within 20 s, no process over 576 MiB" python3 -c '
 import json, sys
 rc, secs, peak = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -72,5 +67,4 @@ b = r["programs"][0]["build"]
 assert b["status"] == "failed", b
 assert all(c["status"] == "skipped" for c in r["programs"][0]["checks"])
 ' "$tmp/work/device.json" "$rc" "$secs" "$peak"
-echo "unprivileged: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

@@ -4,32 +4,25 @@
 # merged, a hanging submission, a worker that dies, an interrupted batch), every JSON report
 # validated against docs/report.schema.json (jsonschema), the junit and gradescope formats read
 # by real parsers, the GitHub workflow read by PyYAML and checked by action-validator, make install with its man page, and make
-# gradescope with the zip built and run as Gradescope would. Ends with one line:
-# "workflows: N passed, N failed".
+# gradescope with the zip built and run as Gradescope would. Prints TAP (tests/e2e/lib.sh),
+# closing with "# workflows: N passed, N failed".
 #
 # usage: tests/e2e/test_workflows.sh [build/sockgrade]   (SEED=N fixes the seed)
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${1:-$root/build/sockgrade}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
-seed=${SEED:-$(( $(date +%s) % 100000 ))}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sockgrade-workflows.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-passed=0
-failed=0
-echo "workflows: seed $seed, in $tmp"
+. "$root/tests/e2e/lib.sh"
+tap_init workflows
+bin=$(e2e_bin "${1:-}")
+seed=$(e2e_seed)
+tap_tmpdir "${TMPDIR:-/tmp}/sockgrade-workflows.XXXXXX"
+note "workflows: seed $seed, in $tmp"
 
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; }
-# expect DESCRIPTION COMMAND...: passes when the command succeeds.
-expect() { d=$1; shift; if "$@" >"$tmp/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(tail -20 "$tmp/expect.log")"; fi; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # batch OUT ARGS...: runs a batch, keeps its exit status in $rc and its stderr in OUT.err
 batch() { o=$1; shift; "$bin" batch --out "$o" "$@" 2>"$o.err"; rc=$?; }
-# A python3 check over files: py 'code' ARGS... (sys.argv[1:] are the ARGS)
-py() { code=$1; shift; $pyx -c "$code" "$@"; }
 # The parsers a course's tooling would use (jsonschema, PyYAML): tools/deps.sh installs them
-# as Debian packages for /usr/bin/python3, when the python3 on PATH lacks them.
+# as Debian packages for /usr/bin/python3, when the python3 on PATH lacks them. (py, from
+# lib.sh, runs $pyx.)
 pyx=python3
 python3 -c 'import jsonschema, yaml' 2>/dev/null || pyx=/usr/bin/python3
 # Make without the settings of a make that may be running this script.
@@ -58,7 +51,7 @@ EOF
 t0=$(now_ms)
 batch "$tmp/full" -j 4 --seed "$seed" "$class"/*
 t1=$(now_ms)
-echo "     first batch: 5 students in $((t1 - t0)) ms"
+note "first batch: 5 students in $((t1 - t0)) ms"
 expect "batch exits 0" test "$rc" -eq 0
 expect "one JSON report per student" test "$(ls "$tmp/full"/*.json | wc -l)" -eq 5
 expect "every report is a native report with the batch's seed" py '
@@ -93,7 +86,7 @@ md5_before=$(cat "$tmp/full"/*.json | md5sum)
 t0=$(now_ms)
 batch "$tmp/full" "$class"/*
 t1=$(now_ms)
-echo "     second batch: $((t1 - t0)) ms"
+note "second batch: $((t1 - t0)) ms"
 expect "second run (no --seed) skips every student" grep -q "0 graded, 5 unchanged" "$tmp/full.err"
 expect "second run is fast (under 2 s)" test $((t1 - t0)) -lt 2000
 expect "second run leaves the reports as they were" test "$(cat "$tmp/full"/*.json | md5sum)" = "$md5_before"
@@ -127,7 +120,7 @@ expect "two submissions with the same name are refused" test $? -eq 2
 t0=$(now_ms)
 batch "$tmp/hangout" -j 2 --seed "$seed" "$tmp/hang" "$class/choi"
 t1=$(now_ms)
-echo "     hanging submission: $((t1 - t0)) ms"
+note "hanging submission: $((t1 - t0)) ms"
 expect "a hanging submission still gets its report" py '
 import json, sys
 h = json.load(open(sys.argv[1] + "/hang.json"))
@@ -167,7 +160,7 @@ assert r["status"] == "error" and "signal 9" in r["error"], r
 assert not os.path.exists(sys.argv[1] + "/.hang.fingerprint")
 ' "$tmp/killed"
 else
-    echo "     (pgrep missing: the dead-worker test is skipped)"
+    skip "a dead worker is a grader error" "pgrep missing"
 fi
 "$bin" batch -j 1 --seed "$seed" --out "$tmp/intr" "$class/choi" "$tmp/hang" 2>"$tmp/intr.err" &
 pid=$!
@@ -244,6 +237,20 @@ expect "github: action-validator accepts the workflow under GitHub's workflow sc
     "$validator" "$root/platform/github/sockgrade.yml"
 printf 'name: broken\non: push\njobs:\n  grade:\n    runs-on: ubuntu-24.04\n    stepz:\n      - run: true\n' >"$tmp/broken.yml"
 expect "github: ... and refuses a workflow with a misspelt key" sh -c "! '$validator' '$tmp/broken.yml'"
+expect "github: action-validator accepts the GitHub Classroom workflow" \
+    "$validator" "$root/platform/github/classroom.yml"
+expect "github: the Classroom workflow is shaped as the reporter requires, actions pinned by SHA" py '
+import re, sys, yaml
+w = yaml.safe_load(open(sys.argv[1]))
+assert w["name"] == "Autograding Tests" and list(w["jobs"]) == ["run-autograding-tests"], w["name"]
+steps = w["jobs"]["run-autograding-tests"]["steps"]
+rep = [s for s in steps if s.get("uses", "").startswith("classroom-resources/autograding-grading-reporter@")][0]
+for s in steps:
+    assert "uses" not in s or re.search(r"@[0-9a-f]{40}$", s["uses"]), s["uses"]
+for rid in rep["with"]["runners"].split(","):
+    assert any(s.get("id") == rid and "--format classroom" in s["run"] for s in steps), rid
+    assert rep["env"][rid.upper() + "_RESULTS"] == "${{ steps.%s.outputs.result }}" % rid, rep["env"]
+' "$root/platform/github/classroom.yml"
 
 # ---- the text report on a real terminal ----------------------------------------------------
 # script(1) gives the grader a pseudo-terminal, as a student's shell would.
@@ -255,7 +262,7 @@ if command -v script >/dev/null; then
     script -qec "NO_COLOR=1 '$bin' check '$stu'" /dev/null >"$tmp/tty_nc.out" 2>&1
     expect "NO_COLOR on a terminal: no escape at all" sh -c "grep -q 'score' '$tmp/tty_nc.out' && ! grep -q \"$(printf '\033')\" '$tmp/tty_nc.out'"
 else
-    echo "     (no script(1): the terminal test is skipped)"
+    skip "on a terminal the text report is coloured, and NO_COLOR turns it off" "no script(1)"
 fi
 env -u NO_COLOR "$bin" check "$stu" >"$tmp/pipe.out" 2>&1
 expect "piped: no escape at all" sh -c "grep -q 'score' '$tmp/pipe.out' && ! grep -q \"$(printf '\033')\" '$tmp/pipe.out'"
@@ -282,7 +289,7 @@ if command -v man >/dev/null; then
 elif command -v groff >/dev/null; then
     expect "groff renders the installed page (man is missing)" sh -c "groff -man -Tutf8 '$page' | grep -q 'sockgrade batch'"
 else
-    echo "     (neither man nor groff: the man page test is skipped)"
+    skip "the installed man page renders" "neither man nor groff"
 fi
 
 # ---- make gradescope -----------------------------------------------------------------------
@@ -311,5 +318,4 @@ r = json.load(open(sys.argv[1]))
 assert isinstance(r["score"], (int, float)) and r["tests"], r.get("output")
 ' "$ag/results/results.json"
 
-echo "workflows: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tap_done

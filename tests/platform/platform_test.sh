@@ -10,36 +10,36 @@
 # root, GCC 11 grades the fixtures' textbook-style submissions, and with Valgrind removed the
 # grader must say so once and grade on. In a second fresh root the GitHub workflow's `run:`
 # steps run in order (the `uses:` steps stubbed: checkout copies the tree). The results are
-# judged here, outside the root. Ends with "platform: N passed, N failed".
+# judged here, outside the root. Prints TAP (tests/e2e/lib.sh), closing with "# platform:
+# N passed, N failed".
 #
 # usage: tests/platform/platform_test.sh [BUILD]   (must run as root; SEED=N fixes the seed)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+. "$repo/tests/e2e/lib.sh"
+tap_init platform
 build=${1:-build}
 case $build in /*) ;; *) build=$repo/$build ;; esac
-seed=${SEED:-$(( $(date +%s) % 100000 ))}
+[ "$(id -u)" -eq 0 ] || tap_bail "must run as root (it builds and enters a Debian root)"
+seed=$(e2e_seed)
 cache=$build/platform
+# Not tap_tmpdir: the roots are kept when something failed, to look at (finish).
 work=$(mktemp -d /tmp/sockgrade-platform.XXXXXX)
-passed=0
-failed=0
+tap_log=$work/expect.log
+tap_tail=25
 t0=$(date +%s)
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -25 | sed 's/^/     /'; }
 finish() {
     # The roots take about 1.5 GiB: kept only when something failed, to look at.
-    if [ "$failed" -eq 0 ]; then rm -rf "$work"; work="(removed: all passed)"; fi
-    echo "platform: seed $seed, $(( $(date +%s) - t0 )) s, logs in $work"
-    echo "platform: $passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
+    if [ "$tap_failed" -eq 0 ]; then rm -rf "$work"; work="(removed: all passed)"; fi
+    note "platform: seed $seed, $(( $(date +%s) - t0 )) s, logs in $work"
+    tap_done
 }
 
-[ "$(id -u)" -eq 0 ] || { echo "platform: must run as root (it builds and enters a Debian root)"; exit 1; }
 export DEBIAN_FRONTEND=noninteractive
 for tool in mmdebstrap:mmdebstrap unshare:util-linux python3:python3; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || apt-get install -y -qq --no-install-recommends "${tool#*:}" >/dev/null ||
-        { echo "platform: cannot install ${tool#*:}"; exit 1; }
+        tap_bail "cannot install ${tool#*:}"
 done
 python3 -c 'import yaml' 2>/dev/null || apt-get install -y -qq python3-yaml >/dev/null
 
@@ -51,10 +51,10 @@ suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 sources=$(ls /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -1)
 tarball=$cache/$suite-minbase.tar
 if [ ! -s "$tarball" ]; then
-    echo "platform: mmdebstrap --variant=minbase $suite from $sources (cached in $tarball)"
+    note "platform: mmdebstrap --variant=minbase $suite from $sources (cached in $tarball)"
     mmdebstrap --quiet --variant=minbase --include=ca-certificates,python3,sudo \
         "$suite" "$cache/$suite-minbase.tmp.tar" "$sources" >"$work/mmdebstrap.log" 2>&1 &&
-        mv "$cache/$suite-minbase.tmp.tar" "$tarball" || { bad "mmdebstrap builds the root" "$(cat "$work/mmdebstrap.log")"; finish; }
+        mv "$cache/$suite-minbase.tmp.tar" "$tarball" || { bad "mmdebstrap builds the root" "$(tail -n 25 "$work/mmdebstrap.log")"; finish; }
 fi
 ok "a minimal $suite root ($(du -m "$tarball" | cut -f1) MiB tarball)"
 
@@ -79,8 +79,6 @@ in_root() {
         exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
             LANG=C.UTF-8 SEED="$4" bash -eo pipefail "$2"' in_root "$1" "$2" "$cache/apt-archives" "$seed" >"$3" 2>&1
 }
-# expect DESCRIPTION COMMAND...: ok when COMMAND succeeds, else FAIL with its output
-expect() { d=$1; shift; if "$@" >"$work/expect.log" 2>&1; then ok "$d"; else bad "$d" "$(cat "$work/expect.log")"; fi; }
 
 # The submissions: a correct one (the references) and the same with one buggy program.
 subs=$work/subs
@@ -93,7 +91,7 @@ mkdir -p "$subs/textbook"
 for d in "$repo"/fixtures/submissions/*/textbook_correct; do cp "$d"/*.c "$subs/textbook/"; done
 
 # ---- Gradescope ----------------------------------------------------------------------------
-make -s -C "$repo" BUILD="$build" gradescope >"$work/zip.log" 2>&1 || { bad "make gradescope" "$(cat "$work/zip.log")"; finish; }
+make -s -C "$repo" BUILD="$build" gradescope >"$work/zip.log" 2>&1 || { bad "make gradescope" "$(tail -n 25 "$work/zip.log")"; finish; }
 zip=$build/gradescope-autograder.zip
 expect "the zip ships no reference solutions" sh -c "! python3 -m zipfile -l '$zip' | grep -q 'sockgrade/reference/'"
 gs=$work/gradescope
@@ -115,7 +113,7 @@ for s in correct buggy; do
     cp /autograder/results/results.json /work/$s.results.json
 done
 EOF
-echo "platform: Gradescope: setup.sh and run_autograder in a fresh root"
+note "platform: Gradescope: setup.sh and run_autograder in a fresh root"
 in_root "$gs" /work/gradescope.sh "$work/gradescope.log"
 expect "gradescope: setup.sh installs and builds in a bare root" sh -c "[ -x '$gs/autograder/source/sockgrade/build/sockgrade' ] || { cat '$gs/work/setup.log' '$work/gradescope.log'; exit 1; }"
 expect "gradescope: setup.sh installed valgrind" test -x "$gs/usr/bin/valgrind"
@@ -170,7 +168,7 @@ echo $? > /work/novg-batch.rc
 cp /tmp/grades/gradebook.csv /work/novg-gradebook.csv
 mv /usr/bin/valgrind.off /usr/bin/valgrind
 EOF
-echo "platform: GCC 11 and no Valgrind, in the Gradescope root"
+note "platform: GCC 11 and no Valgrind, in the Gradescope root"
 in_root "$gs" /work/gcc11.sh "$work/gcc11.log"
 expect "gcc 11: the students' gcc is GCC 11 and the grader builds with it" sh -c \
     "grep -q ' 11\.' '$gs/work/gcc-version' && [ -x '$gs/autograder/source/sockgrade/build-gcc11/sockgrade' ] || { cat '$work/gcc11.log' '$gs/work/gcc11-build.log'; exit 1; }"
@@ -201,8 +199,8 @@ gh=$work/github
 for kind in correct buggy; do
     new_root "$gh" || { bad "unpack the root"; finish; }
     python3 "$here/workflow_steps.py" "$repo/platform/github/sockgrade.yml" "$repo" "$gh" "$subs/$kind" >"$work/steps.log" 2>&1 ||
-        { bad "github: extract the workflow's steps" "$(cat "$work/steps.log")"; continue; }
-    echo "platform: GitHub workflow ($kind submission) in a fresh root"
+        { bad "github: extract the workflow's steps" "$(tail -n 25 "$work/steps.log")"; continue; }
+    note "platform: GitHub workflow ($kind submission) in a fresh root"
     in_root "$gh" /github/steps.sh "$work/github-$kind.log"
     rc=$?
     expect "github ($kind): every step ran and succeeded" sh -c "[ $rc = 0 ] || { tail -40 '$work/github-$kind.log'; exit 1; }"

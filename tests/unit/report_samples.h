@@ -12,6 +12,7 @@
 #include <cJSON.h>
 
 #include "report/report.h"
+#include "result/result_json.h"
 #include "util/util.h"
 
 /* ---- fixtures --------------------------------------------------------------------------- */

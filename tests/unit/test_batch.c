@@ -14,6 +14,7 @@
 #include "batch/batch.h"
 #include "batch/gradebook.h"
 #include "report/report.h"
+#include "result/result_json.h"
 #include "util/util.h"
 
 /* ---- fixtures --------------------------------------------------------------------------- */
@@ -270,7 +271,7 @@ static struct run_result *run_with(uint64_t seed, const char *const *names, cons
 
 static void save(const char *rel, struct run_result *r)
 {
-    char *json = report_json(r);
+    char *json = result_json_write(r);
     put(rel, json);
     free(json);
     result_run_free(r);

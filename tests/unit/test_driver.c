@@ -13,7 +13,7 @@
 
 #include "peer/driver.h"
 #include "peer/netstate.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_int.h" /* sandbox_isolate_net */
 #include "util/util.h"
 
 #define LO 0x7f000001u

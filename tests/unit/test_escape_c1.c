@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "result/result_json.h"
 #include "util/util.h"
 
 /* CSI 2 J and NEL in UTF-8, between ordinary text and a Korean label. */
@@ -66,8 +67,8 @@ Test(escape_c1, json_reads_back_the_same_text)
 {
     char err[UTIL_ERRLEN];
     struct run_result *r = c1_run();
-    char *doc = report_json(r);
-    struct run_result *back = report_json_parse(doc, err, sizeof err);
+    char *doc = result_json_write(r);
+    struct run_result *back = result_json_read(doc, err, sizeof err);
     cr_assert_not_null(back, "%s", err);
     cr_assert_str_eq(back->programs[0].checks[0].actual, C1_TEXT);
     cr_assert_str_eq(back->submission, r->submission);

@@ -146,8 +146,10 @@ static void run_none_mode(const char *script, struct sandbox_outcome *o, char *e
     sandbox_limits_default(&job.limits);
     job.limits.timeout_ms = 5000;
     memset(o, 0, sizeof *o);
-    if (sandbox_enter(SANDBOX_NONE, &cfg, err, errlen) < 0 || sandbox_run(&job, o, err, errlen) < 0)
+    struct sandbox *sb = sandbox_enter(SANDBOX_NONE, &cfg, err, errlen);
+    if (!sb || sandbox_run(sb, &job, o, err, errlen) < 0)
         o->end = END_FAILED;
+    sandbox_free(sb);
 }
 
 Test(landlock, none_mode_program_sees_only_its_work_folder, .timeout = 20)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "peer/netstate.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_int.h" /* sandbox_isolate_net */
 #include "util/util.h"
 
 static void isolate(void)

@@ -12,7 +12,7 @@
 
 #include "peer/netstate.h"
 #include "peer/peer.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/sandbox_int.h" /* sandbox_isolate_net */
 #include "util/util.h"
 
 #define LO 0x7f000001u

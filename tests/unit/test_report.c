@@ -1,5 +1,5 @@
 /* Tests of the report writers read by people and the instructor's record: the native JSON
- * (fields, validity with hostile bytes, round trip through report_json_parse), the terminal
+ * (fields, validity with hostile bytes, round trip through result_json_read), the terminal
  * text (details, escaping, colour, student view) and the format dispatch. */
 #include "report_samples.h"
 #include "report/report_int.h"
@@ -14,7 +14,7 @@ Test(report_json, has_every_field)
     static const char *const check[] = { "id", "description", "level", "visibility", "status",
         "score", "max_score", "expected", "actual", "hint", "duration_ms", NULL };
     struct run_result *r = sample();
-    char *out = report_json(r);
+    char *out = result_json_write(r);
     cJSON *root = cJSON_Parse(out);
     cr_assert_not_null(root);
     assert_members(root, top, "$");
@@ -54,11 +54,11 @@ Test(report_json, status_passed_and_error)
     r->nprograms = 1;
     for (size_t i = 0; i < r->programs[0].nchecks; i++)
         r->programs[0].checks[i].status = STATUS_PASSED;
-    char *out = report_json(r);
+    char *out = result_json_write(r);
     cr_assert(strstr(out, "\"status\":\t\"passed\""), "%s", out);
     free(out);
     r->error = xstrdup("sandbox: unshare: Operation not permitted");
-    out = report_json(r);
+    out = result_json_write(r);
     cJSON *root = cJSON_Parse(out);
     cr_assert_str_eq(cJSON_GetObjectItem(root, "status")->valuestring, "error");
     cr_assert_str_eq(cJSON_GetObjectItem(root, "error")->valuestring, r->error);
@@ -72,7 +72,7 @@ Test(report_json, raw_bytes_still_valid)
 {
     struct run_result *r = hostile_sample();
     char *gs = report_gradescope(r);
-    char *out = report_json(r);
+    char *out = result_json_write(r);
     for (int i = 0; i < 2; i++) {
         const char *doc = i ? gs : out;
         cr_assert(valid_utf8((const unsigned char *)doc), "writer %d", i);
@@ -112,9 +112,9 @@ Test(report_json, huge_actual_valid)
     struct run_result *r = sample();
     free(r->programs[0].checks[1].actual);
     r->programs[0].checks[1].actual = raw;
-    char *out = report_json(r);
+    char *out = result_json_write(r);
     cr_assert(valid_utf8((const unsigned char *)out), "seed %u", seed);
-    struct run_result *back = report_json_parse(out, NULL, 0);
+    struct run_result *back = result_json_read(out, NULL, 0);
     cr_assert_not_null(back, "seed %u: the report does not parse back", seed);
     run_free(back);
     free(out);
@@ -127,8 +127,8 @@ Test(report_json, round_trip)
     struct run_result *r = sample();
     r->error = xstrdup("peer: bind 127.0.0.1:7: Address in use");
     r->programs[0].checks[1].score = 0.1 + 0.2; /* doubles must survive exactly */
-    char *first = report_json(r);
-    struct run_result *back = report_json_parse(first, err, sizeof(err));
+    char *first = result_json_write(r);
+    struct run_result *back = result_json_read(first, err, sizeof(err));
     cr_assert_not_null(back, "%s", err);
     cr_assert_eq(back->seed, UINT64_MAX);
     cr_assert_str_eq(back->error, r->error);
@@ -140,7 +140,7 @@ Test(report_json, round_trip)
     cr_assert_eq(back->programs[0].checks[2].level, LEVEL_ROBUSTNESS);
     cr_assert_eq(back->programs[1].build.status, BUILD_FAILED);
     cr_assert_str_eq(back->near_misses[0].program, "get_host_byaddr");
-    char *second = report_json(back);
+    char *second = result_json_write(back);
     cr_assert_str_eq(first, second);
     free(first);
     free(second);
@@ -151,7 +151,7 @@ Test(report_json, round_trip)
 static void assert_parse_error(const char *json, const char *want)
 {
     char err[UTIL_ERRLEN] = "";
-    struct run_result *r = report_json_parse(json, err, sizeof(err));
+    struct run_result *r = result_json_read(json, err, sizeof(err));
     cr_assert_null(r, "parsed: %s", json);
     cr_assert(strstr(err, want), "error \"%s\" lacks \"%s\"", err, want);
 }
@@ -166,7 +166,7 @@ static char *replaced(const char *s, const char *from, const char *to)
 Test(report_json, parse_errors_name_the_path)
 {
     struct run_result *r = sample();
-    char *good = report_json(r);
+    char *good = result_json_write(r);
     struct { const char *from, *to, *want; } cases[] = {
         { "sockgrade-report/1", "sockgrade-report/9", "$.schema: expected \"sockgrade-report/1\"" },
         { "\"skipped\"", "\"maybe\"", "$.programs[0].checks[2].status: expected" },
@@ -174,6 +174,9 @@ Test(report_json, parse_errors_name_the_path)
         { "\"seed\"", "\"sead\"", "$.seed: missing" },
         { "\"diagnostics\":\t\"\"", "\"diagnostics\":\t7", "$.programs[0].build.diagnostics" },
         { "\"duration_ms\":\t12\n", "\"duration_ms\":\t1.5\n", "$.programs[0].checks[0].duration_ms" },
+        { "\"max_score\":\t11,", "\"max_score\":\t1e999,", "$.max_score: expected a number" },
+        { "\"level\":\t\"robustness\"", "\"level\":\t\"extra\"",
+          "$.programs[0].checks[2].level: expected core or robustness, got \"extra\"" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *bad = replaced(good, cases[i].from, cases[i].to);
@@ -377,7 +380,7 @@ Test(report, render_dispatches)
 {
     struct run_result *r = sample();
     char *a = report_render(r, FORMAT_JSON, NULL);
-    char *b = report_json(r);
+    char *b = result_json_write(r);
     cr_assert_str_eq(a, b);
     free(a);
     free(b);

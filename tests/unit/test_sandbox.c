@@ -46,8 +46,8 @@ static struct seen run_sh(const char *script, int timeout_ms, const int *held, s
         job.limits.output_cap = 1000;
         if (run_memory_bytes)
             job.limits.run_memory_bytes = run_memory_bytes;
-        if (sandbox_enter(SANDBOX_NAMESPACES, &cfg, err, sizeof err) < 0 ||
-            sandbox_run(&job, &o, err, sizeof err) < 0) {
+        struct sandbox *sb = sandbox_enter(SANDBOX_NAMESPACES, &cfg, err, sizeof err);
+        if (!sb || sandbox_run(sb, &job, &o, err, sizeof err) < 0) {
             s.end = -1;
             snprintf(s.err, sizeof s.err, "%s", err);
         } else {
@@ -57,6 +57,7 @@ static struct seen run_sh(const char *script, int timeout_ms, const int *held, s
             snprintf(s.out, sizeof s.out, "%s", o.out);
             snprintf(s.err, sizeof s.err, "%s", o.err);
         }
+        sandbox_free(sb);
         (void)!write(p[1], &s, sizeof s);
         _exit(0);
     }
@@ -155,4 +156,101 @@ Test(sandbox, debug_folder_holds_only_the_loaders_file, .timeout = 30)
                            "valgrind -q --error-exitcode=9 /bin/true && echo vg-ok", 20000, NULL, 0);
     cr_assert_eq(s.end, END_EXITED, "err: %s", s.err);
     cr_assert_str_eq(s.out, "1\nvg-ok\n", "err: %s", s.err);
+}
+
+/* What a caller learns from sandbox_path, and where a program runs when it names no folder. */
+struct path_seen {
+    int ok;
+    char err[512];
+    char prog[512];       /* sandbox_path of the bound program */
+    char folder[512];     /* sandbox_path of the bound folder itself */
+    int outside_null;     /* a path beneath no bind has no answer */
+    int sibling_null;     /* nor one that only starts with a bind's name */
+    char out[1024];       /* what the program printed: $0 and its working folder */
+};
+
+static void path_child(enum sandbox_mode mode, const char *bindir, const char *workdir,
+                       struct path_seen *s)
+{
+    struct sandbox_bind bind = { bindir, "/sandbox", false };
+    struct sandbox_config cfg = { .workdir = workdir, .binds = &bind, .nbinds = 1 };
+    struct sandbox_outcome o = { 0 };
+    char *host = xasprintf("%s/prog", bindir), *sibling = xasprintf("%sx/prog", bindir);
+    struct sandbox *sb = sandbox_enter(mode, &cfg, s->err, sizeof s->err);
+    char *prog = sb ? sandbox_path(sb, host) : NULL, *folder = sb ? sandbox_path(sb, bindir) : NULL;
+    char *outside = sb ? sandbox_path(sb, "/etc/passwd") : NULL;
+    char *sib = sb ? sandbox_path(sb, sibling) : NULL;
+    const char *argv[] = { prog, NULL };
+    struct sandbox_job job = { .argv = argv };
+    sandbox_limits_default(&job.limits);
+    if (prog && folder && sandbox_run(sb, &job, &o, s->err, sizeof s->err) == 0) {
+        s->ok = 1;
+        snprintf(s->prog, sizeof s->prog, "%s", prog);
+        snprintf(s->folder, sizeof s->folder, "%s", folder);
+        snprintf(s->out, sizeof s->out, "%s%s", o.out, o.err);
+        s->outside_null = !outside;
+        s->sibling_null = !sib;
+    }
+    sandbox_outcome_free(&o);
+    free(host), free(sibling), free(prog), free(folder), free(outside), free(sib);
+    sandbox_free(sb);
+}
+
+/* Forks (a user namespace needs a single-threaded process), binds a folder holding a script at
+ * /sandbox, and runs the script where sandbox_path says the program sees it. */
+static struct path_seen run_bound_program(enum sandbox_mode mode, char *bindir, char *workdir)
+{
+    struct path_seen s;
+    int p[2];
+    memset(&s, 0, sizeof s);
+    cr_assert_not_null(mkdtemp(bindir));
+    cr_assert_not_null(mkdtemp(workdir));
+    chmod(bindir, 0755);
+    char *script = xasprintf("%s/prog", bindir);
+    FILE *f = fopen(script, "w");
+    cr_assert_not_null(f);
+    fputs("#!/bin/sh\necho \"$0\"; pwd\n", f);
+    fclose(f);
+    chmod(script, 0755);
+    free(script);
+    cr_assert_eq(pipe(p), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        path_child(mode, bindir, workdir, &s);
+        (void)!write(p[1], &s, sizeof s);
+        _exit(0);
+    }
+    close(p[1]);
+    cr_assert_eq(read(p[0], &s, sizeof s), (ssize_t)sizeof s, "the sandbox child reported nothing");
+    close(p[0]);
+    waitpid(pid, NULL, 0);
+    char *rm = xasprintf("rm -rf '%s' '%s'", bindir, workdir);
+    (void)!system(rm);
+    free(rm);
+    cr_assert(s.ok, "sandbox failed: %s", s.err);
+    cr_assert(s.outside_null, "a path beneath no bind got an answer");
+    cr_assert(s.sibling_null, "a folder beside the bind was taken for it");
+    return s;
+}
+
+Test(sandbox, path_inside_is_where_the_program_is_found, .timeout = 20)
+{
+    char bindir[] = "/tmp/sg-test-bind.XXXXXX", workdir[] = "/tmp/sg-test-work.XXXXXX";
+    struct path_seen s = run_bound_program(SANDBOX_NAMESPACES, bindir, workdir);
+    cr_assert_str_eq(s.prog, "/sandbox/prog");
+    cr_assert_str_eq(s.folder, "/sandbox");
+    cr_assert_str_eq(s.out, "/sandbox/prog\n/tmp\n");
+}
+
+Test(sandbox, path_without_namespaces_is_the_hosts, .timeout = 20)
+{
+    char bindir[] = "/tmp/sg-test-bind.XXXXXX", workdir[] = "/tmp/sg-test-work.XXXXXX";
+    struct path_seen s = run_bound_program(SANDBOX_NONE, bindir, workdir);
+    char *prog = xasprintf("%s/prog", bindir), *out = xasprintf("%s\n%s\n", prog, workdir);
+    cr_assert_str_eq(s.prog, prog);
+    cr_assert_str_eq(s.folder, bindir);
+    cr_assert_str_eq(s.out, out, "the program ran elsewhere than the run's work folder");
+    free(prog);
+    free(out);
 }

@@ -451,6 +451,38 @@ Test(spec, enum_names)
     spec_free(NULL);
 }
 
+/* Every kind of check and of expectation has its row in the kind tables: a name of its own,
+ * by which a spec names it (a missing row would be a NULL name here). */
+Test(spec, every_kind_has_a_row)
+{
+    char err[UTIL_ERRLEN];
+    cr_assert_not(spec_kind_serves(KIND_RUN));
+    cr_assert(spec_kind_serves(KIND_DRIVE));
+    cr_assert_str_eq(spec_kind_name(KIND_COUNT), "?");
+    cr_assert_str_eq(expect_what_name(EXPECT_WHAT_COUNT), "?");
+    for (int k = 0; k < KIND_COUNT; k++) {
+        const char *name = spec_kind_name((enum spec_kind)k);
+        cr_assert(name && strcmp(name, "?") != 0, "check kind %d has no name", k);
+    }
+    for (int w = 0; w < EXPECT_WHAT_COUNT; w++) {
+        const char *name = expect_what_name((enum expect_what)w);
+        cr_assert(name && strcmp(name, "?") != 0, "expectation kind %d has no name", w);
+        for (int k = 0; k < w; k++)
+            cr_assert_str_neq(name, expect_what_name((enum expect_what)k));
+        /* Read back as its kind: either it loads, or what it lacks is named, never the kind. */
+        char *json = xasprintf(SPEC(DRIVE("'peers': [" ECHO_PEER("echo") "], 'clients': "
+                                          "[{'type': 'tcp', 'send': 'x'}], ",
+                                          "{'what': '%s'}")), name);
+        struct spec *sp = parse(json, err);
+        free(json);
+        if (sp)
+            cr_assert_eq(sp->checks[0].expects[0].what, (enum expect_what)w);
+        else
+            cr_assert_null(strstr(err, "expected one of"), "%s: %s", name, err);
+        spec_free(sp);
+    }
+}
+
 /* A temporary folder holding spec.json; removed by the fixture's teardown. */
 static char tmpdir[64];
 static char tmpfile_path[128];
