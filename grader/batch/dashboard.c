@@ -94,7 +94,7 @@ static int dash_page(const char *dir, const char *student, char *err, size_t err
         warn("no page for %s: %s: %s", student, json, why);
         goto out;
     }
-    struct report_options o = { false, true };
+    struct report_options o = { .student_view = true };
     char *page = report_html(r, &o);
     rc = util_write_file_atomic(html, page, strlen(page), err, errlen);
     free(page);

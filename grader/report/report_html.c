@@ -275,7 +275,7 @@ static void rh_footer(struct rh_ctx *t)
 
 char *report_html(const struct run_result *r, const struct report_options *o)
 {
-    static const struct report_options defaults = { false, false };
+    static const struct report_options defaults = { .color = false };
     struct rh_ctx t = { .o = o ? o : &defaults };
     strbuf_init(&t.sb);
     char *title = xasprintf("sockgrade report: %s", r->submission ? r->submission : "submission");

@@ -149,7 +149,7 @@ Test(report_html, hostile_text_never_becomes_markup)
     r->submission = xstrdup("subs/x\"><script>alert(1)</script>");
     free(r->programs[0].checks[1].expected);
     r->programs[0].checks[1].expected = xstrdup("</pre><img src=x onerror=alert(2)>\x1b]0;t\x07");
-    struct report_options o = { false, false };
+    struct report_options o = { .color = false };
     char *doc = report_render(r, FORMAT_HTML, &o);
     const char *bad = stranger_tag(doc);
     cr_assert_null(bad, "markup from the model: %.60s", bad);
@@ -182,7 +182,7 @@ Test(report_html, csp_allows_its_style_and_no_script)
 Test(report_html, statuses_in_words_and_student_view)
 {
     struct run_result *r = sample();
-    struct report_options student = { false, true }, full = { false, false };
+    struct report_options student = { .student_view = true }, full = { .color = false };
     char *s = report_html(r, &student), *f = report_html(r, &full);
     cr_assert(strstr(s, "<span class=\"status st-passed\">\xE2\x9C\x93 passed</span>"));
     cr_assert(strstr(s, "<span class=\"status st-failed\">\xE2\x9C\x97 failed</span>"));
