@@ -90,6 +90,8 @@ static int setup_peers(struct check_run *run, int netstate)
                                                            run->error, sizeof run->error)))
             goto out;
         cfg[i].stranger = texts[2 * i + 1];
+        run->peer_desc = xrealloc(run->peer_desc, (i + 1) * sizeof *run->peer_desc);
+        run->peer_desc[run->npeer_desc++] = check_evidence_peer(&cfg[i]);
     }
     run->peers = peer_set_bind(cfg, c->npeers, run->error, sizeof run->error);
     rc = run->peers ? 0 : -1;
@@ -135,6 +137,11 @@ static int make_job(struct check_run *run, const struct sandbox *sb, const char 
     if (c->stdin_text && !(js->stdin_data = env_expand(&run->env, c->stdin_text, &js->stdin_len,
                                                        run->error, sizeof run->error)))
         return -1;
+    run->command = check_evidence_command(run->ctx->spec->program,
+                                          (const char *const *)js->argv + nvg + 1, c->nargs,
+                                          c->memcheck);
+    if (c->stdin_text)
+        run->stdin_shown = check_quote(js->stdin_data, js->stdin_len, CHECK_QUOTE_CAP);
     job->argv = (const char *const *)js->argv;
     job->stdin_data = js->stdin_data;
     job->stdin_len = js->stdin_len;
@@ -395,6 +402,8 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
         out->status = STATUS_ERROR;
         out->actual = xstrdup(run.error[0] ? run.error : "the check could not run");
     }
+    if (run.ran && (out->status == STATUS_FAILED || out->status == STATUS_ERROR))
+        out->evidence = check_evidence_make(&run);
     out->duration_ms = util_now_ms() - t0;
     free(inside);
     free(binary);
@@ -406,5 +415,10 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
         free_payloads(run.clients, run.nclients);
     sandbox_outcome_free(&run.seen.outcome);
     sandbox_free(sb);
+    free(run.command);
+    free(run.stdin_shown);
+    for (size_t i = 0; i < run.npeer_desc; i++)
+        free(run.peer_desc[i]);
+    free(run.peer_desc);
     env_free(&run.env);
 }

@@ -35,6 +35,10 @@ struct check_run {
     struct driver_config *clients;  /* DRIVE: the expanded payloads, kept until judged */
     size_t nclients;
     struct check_seen seen;
+    char *command;                  /* evidence: the command line as the student would type it */
+    char *stdin_shown;              /* evidence: its stdin, quoted (NULL: none) */
+    char **peer_desc;               /* evidence: each peer in words, in the spec's order */
+    size_t npeer_desc;
     char error[UTIL_ERRLEN];        /* an internal error of the grader */
 };
 
@@ -48,6 +52,13 @@ void check_judge(struct check_run *run, struct check_result *out);
 size_t check_memcheck_prefix(const char ***args);
 void check_memcheck_judge(const struct sandbox_outcome *o, const char *program, bool judge_fds,
                           bool *ok, char **expected, char **actual);
+
+/* check_evidence.c: what a student needs to run a failed check again (result.h's
+ * check_evidence), from what check.c kept of the run. */
+char *check_evidence_command(const char *program, const char *const *args, size_t nargs,
+                             bool memcheck);
+char *check_evidence_peer(const struct peer_config *p);
+struct check_evidence *check_evidence_make(const struct check_run *run);
 
 /* check_text.c: the words for a run. */
 #define CHECK_QUOTE_CAP 300   /* bytes of a payload or an output quoted in a report */

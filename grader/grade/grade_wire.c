@@ -20,13 +20,16 @@ int wire_check_decode(const char *json, struct check_result *c, char *err, size_
     free(c->expected);
     free(c->actual);
     free(c->hint);
+    result_evidence_free(c->evidence);
     c->status = got.status;
     c->score = got.score;
     c->expected = got.expected;
     c->actual = got.actual;
     c->hint = got.hint;
+    c->evidence = got.evidence;
     c->duration_ms = got.duration_ms;
     got.expected = got.actual = got.hint = NULL;
+    got.evidence = NULL;
     result_check_free(&got);
     return 0;
 }

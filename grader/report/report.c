@@ -72,8 +72,17 @@ char *report_check_message(const struct check_result *c, bool student_view, size
     } else if (c->status != STATUS_PASSED) {
         if (c->status == STATUS_ERROR)
             strbuf_addstr(&sb, "grader error (not your fault)\n");
+        const struct check_evidence *e = c->evidence;
+        if (e) {
+            report_value(&sb, "ran:      ", e->command, cap);
+            report_value(&sb, "stdin:    ", e->stdin_text, cap);
+            for (size_t i = 0; i < e->npeers; i++)
+                report_value(&sb, "grader:   ", e->peers[i], cap);
+        }
         report_value(&sb, "expected: ", c->expected, cap);
         report_value(&sb, "actual:   ", c->actual, cap);
+        if (e)
+            report_value(&sb, "ended:    ", e->ended, cap);
         if (c->hint)
             strbuf_addf(&sb, "hint:     %s\n", c->hint);
     }

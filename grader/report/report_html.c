@@ -69,6 +69,17 @@ static void rh_detail(struct rh_ctx *t, const char *label, const char *s, enum h
     strbuf_addstr(&t->sb, "</dd>\n");
 }
 
+/* What the grader ran, so the student can run it again by hand. */
+static void rh_evidence(struct rh_ctx *t, const struct check_evidence *e)
+{
+    if (!e)
+        return;
+    rh_detail(t, "ran", e->command, HTML_VALUE);
+    rh_detail(t, "stdin", e->stdin_text, HTML_VALUE);
+    for (size_t i = 0; i < e->npeers; i++)
+        rh_detail(t, "grader", e->peers[i], HTML_BLOCK);
+}
+
 static void rh_check_body(struct rh_ctx *t, const struct check_result *c)
 {
     if (c->description && *c->description) {
@@ -85,8 +96,14 @@ static void rh_check_body(struct rh_ctx *t, const struct check_result *c)
         if (c->status == STATUS_ERROR)
             strbuf_addstr(&t->sb, "<dt>grader error</dt><dd>the grader could not run this "
                           "check: not your fault</dd>\n");
+        rh_evidence(t, c->evidence);
         rh_detail(t, "expected", c->expected, HTML_VALUE);
         rh_detail(t, "actual", c->actual, HTML_VALUE);
+        if (c->evidence) {
+            rh_detail(t, "ended", c->evidence->ended, HTML_BLOCK);
+            if (c->evidence->output && !(c->actual && strstr(c->actual, c->evidence->output)))
+                rh_detail(t, "output", c->evidence->output, HTML_VALUE);
+        }
         rh_detail(t, "hint", c->hint, HTML_BLOCK);
         strbuf_addstr(&t->sb, "</dl>\n");
     }

@@ -30,7 +30,6 @@ struct text_ctx {
     size_t passed, failed, skipped, errors;
     size_t advisories;    /* of the failed: robustness checks, which cost no points */
     size_t not_counted;   /* of the skipped: checks this machine could not run */
-    const char *cause;    /* the program's shared hint, said once (text_shared_cause) */
 };
 
 static void text_color(struct text_ctx *t, const char *color, const char *s)
@@ -173,13 +172,66 @@ static void text_check_head(struct text_ctx *t, const struct check_result *c)
         text_color(t, C_DIM, " robustness");
 }
 
-static void text_check(struct text_ctx *t, const struct check_result *c)
+/* What the grader ran and saw, so the student can do it again; the output only when the
+ * actual value does not already quote it. */
+static void text_evidence(struct text_ctx *t, const struct check_result *c)
+{
+    const struct check_evidence *e = c->evidence;
+    if (!e)
+        return;
+    text_detail(t, "ran:      ", e->command, NL_MARK);
+    text_detail(t, "stdin:    ", e->stdin_text, NL_MARK);
+    for (size_t i = 0; i < e->npeers; i++)
+        text_detail(t, i ? "          " : "grader:   ", e->peers[i], NL_MARK);
+}
+
+static void text_evidence_end(struct text_ctx *t, const struct check_result *c)
+{
+    const struct check_evidence *e = c->evidence;
+    if (!e)
+        return;
+    text_detail(t, "ended:    ", e->ended, NL_MARK);
+    if (e->output && !(c->actual && strstr(c->actual, e->output)))
+        text_detail(t, "output:   ", e->output, NL_VALUE);
+}
+
+/* Failed checks with one observed cause: the same hint (a port with its bytes swapped fails
+ * every exchange), or no hint and the same actual value. */
+static bool text_same_cause(const struct check_result *a, const struct check_result *b)
+{
+    if (a->status != b->status || a->status != STATUS_FAILED)
+        return false;
+    if (a->hint || b->hint)
+        return a->hint && b->hint && strcmp(a->hint, b->hint) == 0;
+    return a->actual && b->actual && strcmp(a->actual, b->actual) == 0;
+}
+
+/* The first earlier check of p that failed for the same cause as c, shown in full. */
+static const struct check_result *text_first_cause(const struct text_ctx *t,
+                                                   const struct program_result *p,
+                                                   const struct check_result *c)
+{
+    for (const struct check_result *a = p->checks; a < c; a++)
+        if (!text_hidden(t, a) && text_same_cause(a, c))
+            return a;
+    return NULL;
+}
+
+static void text_check(struct text_ctx *t, const struct program_result *p,
+                       const struct check_result *c)
 {
     text_check_head(t, c);
     if (text_hidden(t, c)) {
         text_color(t, C_DIM, c->visibility == VIS_HIDDEN ? "  (hidden check)"
                                                           : "  (details after the due date)");
         strbuf_addstr(&t->sb, "\n");
+        return;
+    }
+    const struct check_result *first = text_first_cause(t, p, c);
+    if (first) { /* said in full once, above */
+        strbuf_addstr(&t->sb, "  same failure as ");
+        text_escaped(t, first->id, NL_MARK, "");
+        strbuf_addstr(&t->sb, "; fix that first\n");
         return;
     }
     if (c->status != STATUS_PASSED && c->description && *c->description) {
@@ -196,34 +248,12 @@ static void text_check(struct text_ctx *t, const struct check_result *c)
     }
     strbuf_addstr(&t->sb, "\n");
     if (c->status == STATUS_FAILED || c->status == STATUS_ERROR) {
+        text_evidence(t, c);
         text_detail(t, "expected: ", c->expected, NL_VALUE);
         text_detail(t, "actual:   ", c->actual, NL_VALUE);
-        bool shared = t->cause && c->hint && strcmp(c->hint, t->cause) == 0;
-        text_detail(t, "hint:     ", shared ? "the cause named above the checks; fix that first"
-                                            : c->hint, NL_BLOCK);
+        text_evidence_end(t, c);
+        text_detail(t, "hint:     ", c->hint, NL_BLOCK);
     }
-}
-
-/* One cause that fails several checks (a port with its bytes swapped fails every exchange)
- * gives them the same hint: it is said once, above the checks, and each of them points to
- * it. Returns that hint and how many checks share it, or NULL. */
-static const char *text_shared_cause(const struct text_ctx *t, const struct program_result *p,
-                                     size_t *count)
-{
-    for (size_t i = 0; i < p->nchecks; i++) {
-        const struct check_result *a = &p->checks[i];
-        if (a->status != STATUS_FAILED || !a->hint || text_hidden(t, a))
-            continue;
-        size_t n = 0;
-        for (size_t k = i; k < p->nchecks; k++)
-            n += p->checks[k].status == STATUS_FAILED && p->checks[k].hint &&
-                 !text_hidden(t, &p->checks[k]) && strcmp(p->checks[k].hint, a->hint) == 0;
-        if (n >= 2) {
-            *count = n;
-            return a->hint;
-        }
-    }
-    return NULL;
 }
 
 /* A build that succeeded with warnings that often point at the bug a check then fails on. */
@@ -282,18 +312,8 @@ static void text_program(struct text_ctx *t, const struct program_result *p)
     text_points(t, p->score, p->max_score);
     strbuf_addstr(&t->sb, "  ");
     text_build(t, &p->build);
-    size_t shared = 0;
-    t->cause = text_shared_cause(t, p, &shared);
-    if (t->cause) {
-        char *label = xasprintf("  %zu checks failed for one cause: ", shared);
-        text_color(t, C_RED, label);
-        text_escaped(t, t->cause, NL_BLOCK, "    ");
-        strbuf_addstr(&t->sb, "\n");
-        free(label);
-    }
     for (size_t i = 0; i < p->nchecks; i++)
-        text_check(t, &p->checks[i]);
-    t->cause = NULL;
+        text_check(t, p, &p->checks[i]);
 }
 
 /* The submission as a shell word, so the replay line can be pasted as it is. */

@@ -90,10 +90,25 @@ char *result_text(const char *text, size_t len, size_t cap)
     return strbuf_detach(&sb);
 }
 
+void result_evidence_free(struct check_evidence *e)
+{
+    if (!e)
+        return;
+    free(e->command);
+    free(e->stdin_text);
+    for (size_t i = 0; i < e->npeers; i++)
+        free(e->peers[i]);
+    free(e->peers);
+    free(e->ended);
+    free(e->output);
+    free(e);
+}
+
 void result_check_free(struct check_result *c)
 {
     if (!c)
         return;
+    result_evidence_free(c->evidence);
     free(c->id);
     free(c->description);
     free(c->expected);

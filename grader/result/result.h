@@ -20,6 +20,18 @@ const char *check_status_name(enum check_status s);
 
 /* expected, actual and hint may be NULL (nothing to say). For a skipped check, actual holds
  * the reason it was not run ("not run: the build failed"); for an error, what went wrong. */
+/* What the grader ran and saw in a check, so that a student can do it again: recorded for a
+ * check that failed or went wrong after its program started. */
+struct check_evidence {
+    char *command;      /* the program's command line, e.g. "./udp_echocli 127.0.0.1 33420" */
+    char *stdin_text;   /* what it was given on stdin, quoted ("\"hello\\n\""), or NULL */
+    char **peers;       /* the grader's side: "UDP echo server on 127.0.0.1:33420, replies reversed" */
+    size_t npeers;
+    char *ended;        /* how it ended: "exit status 0", "killed by signal 11 (...)" */
+    char *output;       /* what it printed: "printed \"...\"; stderr \"...\"" (capped), or NULL */
+};
+void result_evidence_free(struct check_evidence *e); /* and e itself */
+
 struct check_result {
     char *id;
     char *description;
@@ -31,6 +43,7 @@ struct check_result {
     char *expected;
     char *actual;
     char *hint;
+    struct check_evidence *evidence; /* NULL: nothing recorded (passed, skipped, not run) */
     int64_t duration_ms;
 };
 /* Why a skipped check was not run, for display: its actual without a leading "skipped: ",

@@ -53,6 +53,25 @@ static void json_num(cJSON *o, const char *key, double v)
     cJSON_AddRawToObject(o, key, buf);
 }
 
+static void json_evidence(cJSON *o, const struct check_evidence *e)
+{
+    if (!e) {
+        cJSON_AddNullToObject(o, "evidence");
+        return;
+    }
+    cJSON *v = cJSON_AddObjectToObject(o, "evidence");
+    json_str(v, "command", e->command);
+    json_str(v, "stdin", e->stdin_text);
+    cJSON *peers = cJSON_AddArrayToObject(v, "peers");
+    for (size_t i = 0; i < e->npeers; i++) {
+        char *t = result_utf8_repair(e->peers[i]);
+        cJSON_AddItemToArray(peers, cJSON_CreateString(t));
+        free(t);
+    }
+    json_str(v, "ended", e->ended);
+    json_str(v, "output", e->output);
+}
+
 static cJSON *json_check(const struct check_result *c)
 {
     cJSON *o = cJSON_CreateObject();
@@ -66,6 +85,7 @@ static cJSON *json_check(const struct check_result *c)
     json_str(o, "expected", c->expected);
     json_str(o, "actual", c->actual);
     json_str(o, "hint", c->hint);
+    json_evidence(o, c->evidence);
     json_num(o, "duration_ms", (double)c->duration_ms);
     return o;
 }

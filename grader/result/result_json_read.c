@@ -112,6 +112,45 @@ static const cJSON *jp_array(struct jp *j, const cJSON *o, const char *path, con
     return v;
 }
 
+static int jp_evidence_peers(struct jp *j, const cJSON *o, const char *path,
+                             struct check_evidence *e)
+{
+    const cJSON *arr = jp_array(j, o, path, "peers", &e->npeers);
+    if (!arr)
+        return -1;
+    e->peers = xcalloc(e->npeers + 1, sizeof *e->peers);
+    size_t i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        if (!cJSON_IsString(it)) {
+            e->npeers = i;
+            return util_err(j->err, j->errlen, "%s.peers[%zu]: expected a string", path, i);
+        }
+        e->peers[i] = xstrdup(it->valuestring);
+    }
+    return 0;
+}
+
+/* Optional: reports written before it existed have no "evidence", and read as none. */
+static int jp_evidence(struct jp *j, const cJSON *o, const char *path, struct check_evidence **out)
+{
+    char sub[128];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "evidence");
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    snprintf(sub, sizeof sub, "%s.evidence", path);
+    if (!cJSON_IsObject(v))
+        return util_err(j->err, j->errlen, "%s: expected an object or null", sub);
+    struct check_evidence *e = *out = xcalloc(1, sizeof *e);
+    if (jp_str(j, v, sub, "command", true, &e->command) < 0 ||
+        jp_str(j, v, sub, "stdin", true, &e->stdin_text) < 0 ||
+        jp_evidence_peers(j, v, sub, e) < 0 ||
+        jp_str(j, v, sub, "ended", true, &e->ended) < 0 ||
+        jp_str(j, v, sub, "output", true, &e->output) < 0)
+        return -1;
+    return 0;
+}
+
 static int jp_check(struct jp *j, const cJSON *o, const char *path, struct check_result *c)
 {
     int level, vis, status;
@@ -131,6 +170,7 @@ static int jp_check(struct jp *j, const cJSON *o, const char *path, struct check
         jp_str(j, o, path, "expected", true, &c->expected) < 0 ||
         jp_str(j, o, path, "actual", true, &c->actual) < 0 ||
         jp_str(j, o, path, "hint", true, &c->hint) < 0 ||
+        jp_evidence(j, o, path, &c->evidence) < 0 ||
         jp_ms(j, o, path, "duration_ms", &c->duration_ms) < 0)
         return -1;
     return 0;

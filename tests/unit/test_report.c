@@ -148,6 +148,54 @@ Test(report_json, round_trip)
     run_free(r);
 }
 
+/* The evidence of a failed run, as check_evidence.c would record it. */
+static struct check_evidence *evidence_sample(void)
+{
+    struct check_evidence *e = xcalloc(1, sizeof *e);
+    e->command = xstrdup("./tcp_echocli 127.0.0.1");
+    e->stdin_text = xstrdup("\"hello world\\n\"");
+    e->npeers = 1;
+    e->peers = xcalloc(2, sizeof *e->peers);
+    e->peers[0] = xstrdup("TCP echo server on 127.0.0.1:7, echoes what it receives");
+    e->ended = xstrdup("exit status 0");
+    e->output = xstrdup("printed \"hello\\n\"");
+    return e;
+}
+
+Test(report_json, evidence_round_trip_and_optional)
+{
+    char err[UTIL_ERRLEN] = "";
+    struct run_result *r = sample();
+    r->programs[0].checks[1].evidence = evidence_sample();
+    char *first = result_json_write(r);
+    cr_assert(strstr(first, "\"evidence\":\t{\n"), "%s", first);
+    cr_assert(strstr(first, "\"evidence\":\tnull"), "a check without evidence says null");
+    struct run_result *back = result_json_read(first, err, sizeof err);
+    cr_assert_not_null(back, "%s", err);
+    const struct check_evidence *e = back->programs[0].checks[1].evidence;
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->command, "./tcp_echocli 127.0.0.1");
+    cr_assert_eq(e->npeers, 1);
+    cr_assert_str_eq(e->peers[0], "TCP echo server on 127.0.0.1:7, echoes what it receives");
+    cr_assert_str_eq(e->output, "printed \"hello\\n\"");
+    cr_assert_null(back->programs[0].checks[0].evidence);
+    char *second = result_json_write(back);
+    cr_assert_str_eq(first, second);
+    /* A report written before evidence existed has no key: it reads as none. */
+    char *old = xstrdup(first);
+    for (char *at; (at = strstr(old, "\"evidence\":\tnull,\n"));)
+        memmove(at, at + strlen("\"evidence\":\tnull,\n"), strlen(at + strlen("\"evidence\":\tnull,\n")) + 1);
+    struct run_result *older = result_json_read(old, err, sizeof err);
+    cr_assert_not_null(older, "%s", err);
+    cr_assert_null(older->programs[0].checks[0].evidence);
+    run_free(older);
+    free(old);
+    free(first);
+    free(second);
+    run_free(back);
+    run_free(r);
+}
+
 static void assert_parse_error(const char *json, const char *want)
 {
     char err[UTIL_ERRLEN] = "";
@@ -177,6 +225,9 @@ Test(report_json, parse_errors_name_the_path)
         { "\"max_score\":\t11,", "\"max_score\":\t1e999,", "$.max_score: expected a number" },
         { "\"level\":\t\"robustness\"", "\"level\":\t\"extra\"",
           "$.programs[0].checks[2].level: expected core or robustness, got \"extra\"" },
+        { "\"evidence\":\tnull", "\"evidence\":\t[]", "$.programs[0].checks[0].evidence: expected an object" },
+        { "\"evidence\":\tnull", "\"evidence\":\t{\"command\": \"x\", \"stdin\": null, \"peers\": [1], "
+          "\"ended\": null, \"output\": null}", "$.programs[0].checks[0].evidence.peers[0]: expected a string" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *bad = replaced(good, cases[i].from, cases[i].to);
@@ -307,6 +358,49 @@ Test(report_text, robustness_advisory_is_not_a_lost_point)
               "a yellow triangle, no points: %s", out);
     cr_assert(strstr(out, "checks: 1 passed, 2 failed, 1 robustness advisory, 2 skipped\n"), "%s", out);
     cr_assert(strstr(out, "score 1/11 core points \xC2\xB7 1 robustness advisory (0 points)"), "%s", out);
+    free(out);
+    run_free(r);
+}
+
+Test(report_text, evidence_lets_the_student_run_it_again)
+{
+    struct run_result *r = sample();
+    r->programs[0].checks[1].evidence = evidence_sample();
+    char *out = text_of(r, false, false);
+    cr_assert(strstr(out, "  \xE2\x9C\x97 echo_line  0/3  echoes one line\n"
+                          "      ran:      ./tcp_echocli 127.0.0.1\n"
+                          "      stdin:    \"hello world\\n\"\n"
+                          "      grader:   TCP echo server on 127.0.0.1:7, echoes what it receives\n"
+                          "      expected: hello world\xE2\x8F\x8E\n"
+                          "      actual:   hello\xE2\x8F\x8E\n"
+                          "      ended:    exit status 0\n"
+                          "      output:   printed \"hello\\n\"\n"
+                          "      hint:     read() may return fewer bytes\n"), "%s", out);
+    free(out);
+    /* Output the actual value already quotes is not said twice. */
+    free(r->programs[0].checks[1].actual);
+    r->programs[0].checks[1].actual = xstrdup("it printed \"hello\\n\" only");
+    free(r->programs[0].checks[1].evidence->output);
+    r->programs[0].checks[1].evidence->output = xstrdup("\"hello\\n\"");
+    out = text_of(r, false, false);
+    cr_assert_null(strstr(out, "output:"), "%s", out);
+    free(out);
+    run_free(r);
+}
+
+Test(report_text, one_cause_said_once)
+{
+    struct run_result *r = sample();
+    struct check_result *a = &r->programs[0].checks[1], *b = &r->programs[0].checks[2];
+    b->status = STATUS_FAILED; /* echo_pieces fails with echo_line's hint */
+    free(b->actual);
+    b->actual = xstrdup("something else");
+    b->hint = xstrdup(a->hint);
+    char *out = text_of(r, false, false);
+    cr_assert(strstr(out, "      hint:     read() may return fewer bytes\n"), "the first in full: %s", out);
+    cr_assert(strstr(out, "  \xE2\x9C\x97 echo_pieces  0/2 robustness  same failure as echo_line; fix that first\n"),
+              "the second on one line: %s", out);
+    cr_assert_null(strstr(out, "something else"), "%s", out);
     free(out);
     run_free(r);
 }
