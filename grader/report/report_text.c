@@ -380,6 +380,19 @@ static bool text_single_file(const struct run_result *r)
     return n > 2 && strcmp(r->submission + n - 2, ".c") == 0;
 }
 
+/* The points the programs not handed in would have offered: counted in the maximum of a
+ * folder's score (they are part of the assignment), never for one file checked on its own.
+ * 0 when unknown (a report read back from JSON does not carry them). */
+static double text_missing_points(const struct run_result *r)
+{
+    double sum = 0;
+    if (text_single_file(r) || !r->missing_max)
+        return 0;
+    for (size_t i = 0; i < r->nmissing; i++)
+        sum += r->missing_max[i];
+    return sum;
+}
+
 /* Said once: a student who checks one file did not forget the twelve others, and a folder's
  * missing programs are one fact, not one line each. */
 static void text_missing(struct text_ctx *t, const struct run_result *r)
@@ -387,14 +400,18 @@ static void text_missing(struct text_ctx *t, const struct run_result *r)
     if (!r->nmissing || text_single_file(r))
         return;
     text_color(t, C_YELLOW, "missing: ");
-    if (r->nmissing > 1)
+    double points = text_missing_points(r);
+    if (points > 0)
+        strbuf_addf(&t->sb, "%zu program%s not handed in, 0/%.10g points: ", r->nmissing,
+                    r->nmissing == 1 ? "" : "s", points);
+    else if (r->nmissing > 1)
         strbuf_addf(&t->sb, "%zu programs were not found: ", r->nmissing);
     for (size_t i = 0; i < r->nmissing; i++) {
         strbuf_addstr(&t->sb, i ? ", " : "");
         text_escaped(t, r->missing[i], NL_MARK, "");
         strbuf_addstr(&t->sb, ".c");
     }
-    strbuf_addstr(&t->sb, r->nmissing > 1 ? "\n" : " was not found\n");
+    strbuf_addstr(&t->sb, r->nmissing > 1 || text_missing_points(r) > 0 ? "\n" : " was not found\n");
 }
 
 static void text_cell(struct text_ctx *t, const char *s, size_t width)
@@ -467,8 +484,10 @@ static void text_score(struct text_ctx *t, const struct run_result *r)
     if (t->o->color)
         strbuf_addstr(&t->sb, ok ? C_GREEN : C_RED);
     strbuf_addstr(&t->sb, "score ");
-    text_points(t, r->score, r->max_score);
+    text_points(t, r->score, r->max_score + text_missing_points(r));
     strbuf_addstr(&t->sb, " core points");
+    if (text_missing_points(r) > 0)
+        strbuf_addf(&t->sb, " (%zu missing)", r->nmissing);
     if (t->advisories)
         strbuf_addf(&t->sb, " \xC2\xB7 %zu robustness advisor%s (0 points)", t->advisories,
                     t->advisories == 1 ? "y" : "ies");

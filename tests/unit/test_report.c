@@ -347,6 +347,23 @@ Test(report_text, missing_said_once_and_not_for_one_file)
     run_free(r);
 }
 
+Test(report_text, missing_programs_count_in_the_maximum)
+{
+    struct run_result *r = sample();
+    r->missing_max = xcalloc(1, sizeof *r->missing_max);
+    r->missing_max[0] = 4;
+    char *out = text_of(r, false, false);
+    cr_assert(strstr(out, "missing: 1 program not handed in, 0/4 points: get_host_byaddr.c\n"), "%s", out);
+    cr_assert(strstr(out, "score 1/15 core points (1 missing)\n"), "%s", out);
+    free(out);
+    free(r->submission);
+    r->submission = xstrdup("subs/kim/tcp_echocli.c");
+    out = text_of(r, false, false);
+    cr_assert(strstr(out, "score 1/11 core points\n"), "one file: the others are not counted: %s", out);
+    free(out);
+    run_free(r);
+}
+
 Test(report_text, robustness_advisory_is_not_a_lost_point)
 {
     struct run_result *r = sample();
