@@ -218,6 +218,9 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
         v->actual = describe_unreached(o);
         if (o && o->swapped_hits)
             v->hint = swapped_hint(o);
+    } else if (o->udp && got.len == 0) { /* "" would read as nothing at all */
+        v->actual = xasprintf("it received %s", o->nconns == 1 ? "an empty datagram"
+                                                                : "only empty datagrams");
     } else {
         char *g = check_quote(got.data ? got.data : "", got.len, CHECK_QUOTE_CAP);
         v->actual = xasprintf("it received %s", g);
@@ -237,6 +240,43 @@ static void judge_contacted(struct check_run *run, const struct spec_expect *x, 
         v->actual = xasprintf("%zu %s", o->nconns, o->udp ? "sender(s)" : "connection(s)");
     else
         v->actual = describe_unreached(o);
+}
+
+/* How a binary reply differs from its payload: its size, and where it first went wrong. */
+static char *describe_binary(const struct payload *sent, const char *got, size_t got_len)
+{
+    size_t at = 0, n = sent->len < got_len ? sent->len : got_len;
+    while (at < n && sent->data[at] == got[at])
+        at++;
+    if (got_len == 0)
+        return xstrdup("got nothing back");
+    if (at < n)
+        return xasprintf("got back %zu; first difference at byte %zu", got_len, at);
+    if (got_len < sent->len)
+        return xasprintf("got back only its first %zu", got_len);
+    return xasprintf("got back all of it and %zu bytes more", got_len - sent->len);
+}
+
+/* A failed exchange of the grader's clients: text quoted, a binary payload summarised by its
+ * size and where the reply first went wrong. */
+static char *describe_exchange(const struct driver_exchange *e)
+{
+    const char *sep = e->problem[0] ? "; " : "";
+    const char *got = e->got.data ? e->got.data : "";
+    if (check_is_binary(e->sent.data, e->sent.len)) {
+        char *how = describe_binary(&e->sent, got, e->got.len);
+        char *d = xasprintf("client %d, message %d: sent %zu bytes of binary data, %s%s%s",
+                            e->client + 1, e->index + 1, e->sent.len, how, sep, e->problem);
+        free(how);
+        return d;
+    }
+    char *s = check_quote(e->sent.data, e->sent.len, 120);
+    char *g = check_quote(got, e->got.len, 120);
+    char *d = xasprintf("client %d, message %d: sent %s, got back %s%s%s", e->client + 1,
+                        e->index + 1, s, g, sep, e->problem);
+    free(s);
+    free(g);
+    return d;
 }
 
 static void judge_echoed(struct check_run *run, const struct spec_expect *x, struct verdict *v)
@@ -260,12 +300,7 @@ static void judge_echoed(struct check_run *run, const struct spec_expect *x, str
         const struct driver_exchange *e = &seen->drive.ex[i];
         if (e->reset || e->ok)
             continue;
-        char *s = check_quote(e->sent.data, e->sent.len, 120);
-        char *g = check_quote(e->got.data ? e->got.data : "", e->got.len, 120);
-        v->actual = xasprintf("client %d, message %d: sent %s, got back %s%s%s", e->client + 1,
-                              e->index + 1, s, g, e->problem[0] ? "; " : "", e->problem);
-        free(s);
-        free(g);
+        v->actual = describe_exchange(e);
         return;
     }
     v->ok = seen->drive.n > 0;

@@ -62,8 +62,12 @@ struct check_evidence *check_evidence_make(const struct check_run *run);
 
 /* check_text.c: the words for a run. */
 #define CHECK_QUOTE_CAP 300   /* bytes of a payload or an output quoted in a report */
-/* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped. */
+/* Quotes bytes for expected/actual: "..." with \n, \r, \t, \0 and \xNN escapes, capped.
+ * Text that is EUC-KR rather than UTF-8 is shown decoded ("..." (decoded from EUC-KR)), and
+ * bytes that are no text ("N bytes of binary data (3f 00 ...)") are summarised, not dumped. */
 char *check_quote(const char *data, size_t len, size_t cap);
+#define CHECK_BINARY_MIN 32 /* shorter odd bytes are quoted: a few are a student's bug to see */
+bool check_is_binary(const char *data, size_t len);
 /* What the program printed: "printed \"...\"; stderr \"...\"", or "no output". */
 char *check_said(const struct sandbox_outcome *o);
 /* How the program ended, in words ("exit status 1", "killed by signal 11 (...)"). */

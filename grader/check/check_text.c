@@ -1,5 +1,6 @@
 /* check_text: the words the judges (check_expect.c) describe a run with: bytes quoted, what a
  * program said, how it ended. */
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,95 @@
 #include "check_int.h"
 #include "util/util.h"
 
+static bool text_is_utf8(const char *data, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t bad = 0, k = util_utf8_decode(data + i, len - i, &cp, &bad);
+        if (!k)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/* Korean students' editors often save EUC-KR (CP949, its superset): text that is not UTF-8
+ * but converts from CP949 whole, Hangul in it, is shown converted. NULL when it does not. */
+static char *text_from_cp949(const char *data, size_t len, size_t *out_len)
+{
+    for (size_t i = 0; i < len; i++) { /* text: no control bytes but line ends and tabs */
+        unsigned char c = (unsigned char)data[i];
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+            return NULL;
+    }
+    iconv_t cd = iconv_open("UTF-8", "CP949");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = len * 3 / 2 + 4, left_in = len, left_out = cap;
+    char *out = xmalloc(cap + 1), *in = (char *)data, *o = out;
+    size_t rc = iconv(cd, &in, &left_in, &o, &left_out);
+    iconv_close(cd);
+    bool hangul = false;
+    for (char *p = out; p + 2 < o && !hangul; p++) /* U+AC00..U+D7A3: lead bytes EA..ED */
+        hangul = (unsigned char)*p >= 0xEA && (unsigned char)*p <= 0xED;
+    if (rc == (size_t)-1 || left_in || !hangul) {
+        free(out);
+        return NULL;
+    }
+    *o = '\0';
+    *out_len = (size_t)(o - out);
+    return out;
+}
+
+/* Bytes that are no text at all (a binary payload): NULs, or many control bytes. */
+static bool text_is_binary(const char *data, size_t len)
+{
+    size_t odd = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == 0)
+            return len >= CHECK_BINARY_MIN;
+        odd += (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f;
+    }
+    return len >= CHECK_BINARY_MIN && (odd * 8 > len || !text_is_utf8(data, len));
+}
+
+bool check_is_binary(const char *data, size_t len)
+{
+    size_t n = 0;
+    if (!text_is_binary(data, len))
+        return false;
+    char *korean = text_from_cp949(data, len, &n);
+    bool text = korean != NULL;
+    free(korean);
+    return !text;
+}
+
+static char *quote_bytes(const char *data, size_t len, size_t cap);
+
 char *check_quote(const char *data, size_t len, size_t cap)
+{
+    size_t n = 0;
+    char *korean = !text_is_utf8(data, len) ? text_from_cp949(data, len, &n) : NULL;
+    if (korean) {
+        char *q = quote_bytes(korean, n, cap), *s = xasprintf("%s (decoded from EUC-KR)", q);
+        free(q);
+        free(korean);
+        return s;
+    }
+    if (text_is_binary(data, len)) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        strbuf_addf(&sb, "%zu bytes of binary data (", len);
+        for (size_t i = 0; i < len && i < 8; i++)
+            strbuf_addf(&sb, "%s%02x", i ? " " : "", (unsigned char)data[i]);
+        strbuf_addstr(&sb, len > 8 ? " ...)" : ")");
+        return strbuf_detach(&sb);
+    }
+    return quote_bytes(data, len, cap);
+}
+
+static char *quote_bytes(const char *data, size_t len, size_t cap)
 {
     struct strbuf sb;
     strbuf_init(&sb);

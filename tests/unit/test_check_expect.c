@@ -359,6 +359,15 @@ Test(expect_peer_received, the_swapped_port_is_named, .fini = judging_end)
                SWAPPED_HINT);
 }
 
+Test(expect_peer_received, an_empty_datagram_is_called_one, .fini = judging_end)
+{
+    judging_start(RECEIVED);
+    ended(END_EXITED, 0, "", "");
+    peer_saw(true, 1, "", 0, 0);
+    judge();
+    verdict_is(STATUS_FAILED, RECEIVES, "it received an empty datagram", CHECK_HINT);
+}
+
 #define CONTACTED ECHO_PEER "'kind': 'run', 'expect': [{'what': 'peer_contacted', 'peer': 'echo'}]"
 #define REACHES "the program reaches the grader's server on port 7"
 
@@ -425,6 +434,69 @@ Test(expect_echoed, short_reply, .fini = judging_end)
     verdict_is(STATUS_FAILED, ECHO_WANTED,
                "client 1, message 1: sent \"hi\\n\", got back \"h\"; no reply within 800 ms",
                CHECK_HINT);
+}
+
+/* The one client sent a binary payload of n bytes and got back got_len of them, with the
+ * byte at `wrong` changed (got_len > wrong). */
+static void drove_binary(size_t n, size_t got_len, size_t wrong)
+{
+    static char sent[4096], back[4096];
+    for (size_t i = 0; i < n; i++)
+        sent[i] = back[i] = (char)(i * 7 + 1);
+    sent[5] = '\0';
+    back[5] = '\0';
+    if (wrong < got_len)
+        back[wrong] ^= 0x55;
+    J.run.seen.port = 5000;
+    J.run.seen.listened = J.run.seen.drove = true;
+    J.ex[0] = (struct driver_exchange){ .type = CLIENT_TCP, .sent = { .data = sent, .len = n } };
+    strbuf_init(&J.ex[0].got);
+    strbuf_add(&J.ex[0].got, back, got_len);
+    J.run.seen.drive = (struct driver_report){ .ex = J.ex, .n = 1, .finished = 1 };
+}
+
+Test(expect_echoed, binary_payload_is_summarised, .fini = judging_end)
+{
+    judging_start(DRIVE("echoed"));
+    ended(END_STOPPED, 0, "", "");
+    drove_binary(4096, 4096, 1000);
+    judge();
+    verdict_is(STATUS_FAILED, ECHO_WANTED, "client 1, message 1: sent 4096 bytes of binary data, "
+               "got back 4096; first difference at byte 1000", CHECK_HINT);
+    result_check_free(&J.res);
+    strbuf_release(&J.ex[0].got);
+    drove_binary(4096, 27, 4096);
+    judge();
+    cr_assert_str_eq(J.res.actual, "client 1, message 1: sent 4096 bytes of binary data, got back "
+                     "only its first 27");
+}
+
+Test(check_quote, korean_text_saved_as_euc_kr_is_decoded)
+{
+    /* "한글 입력\n" in EUC-KR (CP949), as a Windows editor saves it */
+    const char euckr[] = "\xc7\xd1\xb1\xdb \xc0\xd4\xb7\xc2\n";
+    char *q = check_quote(euckr, sizeof euckr - 1, CHECK_QUOTE_CAP);
+    cr_assert_str_eq(q, "\"\xED\x95\x9C\xEA\xB8\x80 \xEC\x9E\x85\xEB\xA0\xA5\\n\" (decoded from EUC-KR)");
+    free(q);
+    q = check_quote("\xff\xfe", 2, CHECK_QUOTE_CAP); /* not CP949 either: the bytes as they are */
+    cr_assert_str_eq(q, "\"\xff\xfe\"");
+    free(q);
+}
+
+Test(check_quote, binary_bytes_are_summarised)
+{
+    char bin[64];
+    for (size_t i = 0; i < sizeof bin; i++)
+        bin[i] = (char)i;
+    char *q = check_quote(bin, sizeof bin, CHECK_QUOTE_CAP);
+    cr_assert_str_eq(q, "64 bytes of binary data (00 01 02 03 04 05 06 07 ...)");
+    free(q);
+    q = check_quote(bin, 8, CHECK_QUOTE_CAP); /* a few odd bytes are shown: they are the bug */
+    cr_assert_str_eq(q, "\"\\0\\x01\\x02\\x03\\x04\\x05\\x06\\x07\"");
+    free(q);
+    cr_assert(check_is_binary(bin, sizeof bin));
+    const char *text = "hello world, a line of plain text, long enough\n";
+    cr_assert_not(check_is_binary(text, strlen(text)));
 }
 
 Test(expect_echoed, listened_on_the_swapped_port, .fini = judging_end)
