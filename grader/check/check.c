@@ -417,6 +417,7 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     sandbox_free(sb);
     free(run.command);
     free(run.stdin_shown);
+    free(run.valgrind);
     for (size_t i = 0; i < run.npeer_desc; i++)
         free(run.peer_desc[i]);
     free(run.peer_desc);

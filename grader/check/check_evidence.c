@@ -117,6 +117,8 @@ struct check_evidence *check_evidence_make(const struct check_run *run)
         evidence_clients(run, e);
     e->ended = check_describe_end(&run->seen);
     const struct sandbox_outcome *o = &run->seen.outcome;
-    e->output = o->out_len || o->err_len ? check_said(o) : NULL;
+    /* Under Valgrind stderr is Valgrind's report: its lines are kept whole, not quoted. */
+    e->valgrind = run->valgrind ? xstrdup(run->valgrind) : NULL;
+    e->output = o->out_len || (o->err_len && !run->valgrind) ? check_said(o) : NULL;
     return e;
 }

@@ -447,11 +447,17 @@ static void judge_memcheck(struct check_run *run, struct verdict *v)
     const struct spec_check *c = run->ctx->check;
     verdict_clear(v);
     /* A server is stopped, not left to end: its listening socket is open by design. */
+    struct memcheck_verdict m = { .ok = false };
     check_memcheck_judge(&run->seen.outcome, run->ctx->spec->program, !spec_kind_serves(c->kind),
-                         &v->ok, &v->expected, &v->actual);
+                         &m);
+    v->ok = m.ok;
+    v->expected = m.expected;
+    v->actual = m.actual;
+    free(run->valgrind);
+    run->valgrind = m.raw;
     if (!v->ok)
-        verdict_hint(v, c->hint ? c->hint : "read the Valgrind lines: each names the problem and "
-                                            "the line of your program where it happened");
+        verdict_hint(v, c->hint ? c->hint : "each line names what Valgrind saw and the line of "
+                                            "your program where it happened");
 }
 
 void check_judge(struct check_run *run, struct check_result *out)

@@ -39,6 +39,7 @@ struct check_run {
     char *stdin_shown;              /* evidence: its stdin, quoted (NULL: none) */
     char **peer_desc;               /* evidence: each peer in words, in the spec's order */
     size_t npeer_desc;
+    char *valgrind;                 /* evidence: Valgrind's own lines, when it judged the run */
     char error[UTIL_ERRLEN];        /* an internal error of the grader */
 };
 
@@ -48,10 +49,17 @@ struct check_run {
 void check_judge(struct check_run *run, struct check_result *out);
 /* Memcheck: the argv prefix that runs a program under Valgrind, and the judgement of its
  * report on the program's stderr (judge_fds: also count descriptors left open, for programs
- * that end by themselves). */
+ * that end by themselves): actual says each error once, at the student's line ("at p.c:12
+ * the program uses a value that was never initialised"); raw keeps Valgrind's own lines (the
+ * errors and the frames in the student's file, at most 24), or NULL. Caller frees the texts. */
+struct memcheck_verdict {
+    bool ok;
+    char *expected, *actual, *raw;
+};
+#define MEMCHECK_SAID_MAX 8 /* sentences; the rest are counted */
 size_t check_memcheck_prefix(const char ***args);
 void check_memcheck_judge(const struct sandbox_outcome *o, const char *program, bool judge_fds,
-                          bool *ok, char **expected, char **actual);
+                          struct memcheck_verdict *v);
 
 /* check_evidence.c: what a student needs to run a failed check again (result.h's
  * check_evidence), from what check.c kept of the run. */

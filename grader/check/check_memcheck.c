@@ -46,8 +46,11 @@ static bool memcheck_line_wanted(const char *text, const char *source)
 struct memcheck_scan {
     int errors;          /* from ERROR SUMMARY, -1 if not seen */
     int leaked_fds;      /* descriptors opened by the program and still open at exit */
-    struct strbuf shown;
+    struct strbuf shown; /* Valgrind's own lines worth keeping (the report's raw record) */
     size_t shown_lines;
+    struct strbuf said;  /* one sentence per error, at the student's line */
+    size_t nsaid, unsaid;
+    char pending[160];   /* the sentence of the error being read, waiting for its line */
     struct strbuf fds;   /* one line per leaked descriptor, in the student's terms */
     bool in_fd;          /* reading the frames of a leaked descriptor's report */
     bool fd_socket;
@@ -91,9 +94,67 @@ static void memcheck_fd_frame(struct memcheck_scan *m, const char *text, const c
     }
 }
 
+/* What an error title means, in the words of the lecture; "" for a line that is no title. */
+static void memcheck_title(const char *text, char *out, size_t len)
+{
+    int n = 0;
+    unsigned long bytes = 0;
+    out[0] = '\0';
+    if (sscanf(text, "Invalid read of size %d", &n) == 1)
+        snprintf(out, len, "reads %d byte%s of memory it does not own", n, n == 1 ? "" : "s");
+    else if (sscanf(text, "Invalid write of size %d", &n) == 1)
+        snprintf(out, len, "writes %d byte%s to memory it does not own", n, n == 1 ? "" : "s");
+    else if (strstr(text, "Syscall param") && strstr(text, "uninitialised"))
+        snprintf(out, len, "passes a system call memory that was never initialised (%.*s)",
+                 (int)strcspn(text + 14, " "), text + 14); /* the parameter: after "Syscall param " */
+    else if (strstr(text, "depends on uninitialised value") || strstr(text, "Use of uninitialised"))
+        snprintf(out, len, "uses a value that was never initialised");
+    else if (sscanf(text, "%lu bytes in %d blocks are definitely lost", &bytes, &n) == 2)
+        snprintf(out, len, "allocates %lu bytes (%d block%s) that are never freed", bytes, n,
+                 n == 1 ? "" : "s");
+    else if (strncmp(text, "Invalid free", 12) == 0 || strncmp(text, "Mismatched free", 15) == 0)
+        snprintf(out, len, "frees memory that malloc() did not give it, or frees it twice");
+    else if (strncmp(text, "Source and destination overlap", 30) == 0)
+        snprintf(out, len, "copies between overlapping areas");
+}
+
+static void memcheck_say(struct memcheck_scan *m, const char *where)
+{
+    if (!m->pending[0])
+        return;
+    char *line = where && where[0] ? xasprintf("at %s the program %s\n", where, m->pending)
+                                   : xasprintf("the program %s (in a library call: no line of "
+                                               "its own file is on the stack)\n", m->pending);
+    if (m->said.data && strstr(m->said.data, line)) {
+        /* the same error at the same line, again: said once */
+    } else if (m->nsaid < MEMCHECK_SAID_MAX) {
+        strbuf_addstr(&m->said, line);
+        m->nsaid++;
+    } else {
+        m->unsaid++;
+    }
+    free(line);
+    m->pending[0] = '\0';
+}
+
+/* An error's sentence waits for the first frame in the student's file (its line). */
+static void memcheck_summarise(struct memcheck_scan *m, const char *text, const char *source)
+{
+    char title[160], fn[64], where[128];
+    memcheck_title(text, title, sizeof title);
+    if (title[0]) {
+        memcheck_say(m, NULL);
+        snprintf(m->pending, sizeof m->pending, "%s", title);
+    } else if (m->pending[0] && memcheck_frame(text, fn, sizeof fn, source, where, sizeof where) &&
+               where[0]) {
+        memcheck_say(m, where);
+    }
+}
+
 static void memcheck_scan_line(struct memcheck_scan *m, const char *text, const char *next,
                                const char *source)
 {
+    memcheck_summarise(m, text, source);
     if (strncmp(text, "ERROR SUMMARY: ", 15) == 0)
         m->errors = atoi(text + 15);
     bool fd = strncmp(text, "Open ", 5) == 0;
@@ -134,12 +195,13 @@ static const char *memcheck_text(const char *line)
 }
 
 void check_memcheck_judge(const struct sandbox_outcome *o, const char *program, bool judge_fds,
-                          bool *ok, char **expected, char **actual)
+                          struct memcheck_verdict *v)
 {
     char *source = xasprintf("%s.c:", program);
     struct memcheck_scan m = { .errors = -1 };
     strbuf_init(&m.shown);
     strbuf_init(&m.fds);
+    strbuf_init(&m.said);
     char *copy = xstrndup(o->err ? o->err : "", o->err_len), *save = NULL;
     char *lines[2] = { strtok_r(copy, "\n", &save), NULL };
     for (; lines[0]; lines[0] = lines[1]) {
@@ -148,26 +210,31 @@ void check_memcheck_judge(const struct sandbox_outcome *o, const char *program, 
         if (text)
             memcheck_scan_line(&m, text, lines[1] ? memcheck_text(lines[1]) : NULL, source);
     }
+    memcheck_say(&m, NULL);
+    if (m.unsaid)
+        strbuf_addf(&m.said, "and %zu more\n", m.unsaid);
     bool flagged = o->end == END_EXITED && o->code == MEMCHECK_EXIT;
-    *expected = xstrdup(judge_fds ? "Valgrind memcheck finds no invalid access, no use of an "
-                                    "uninitialised value, no definite leak, and no descriptor "
-                                    "left open at exit"
-                                  : "Valgrind memcheck finds no invalid access, no use of an "
-                                    "uninitialised value and no definite leak");
-    *ok = !flagged && m.errors == 0 && (!judge_fds || m.leaked_fds == 0);
+    v->expected = xstrdup(judge_fds ? "Valgrind memcheck finds no invalid access, no use of an "
+                                      "uninitialised value, no definite leak, and no descriptor "
+                                      "left open at exit"
+                                    : "Valgrind memcheck finds no invalid access, no use of an "
+                                      "uninitialised value and no definite leak");
+    v->ok = !flagged && m.errors == 0 && (!judge_fds || m.leaked_fds == 0);
     if (m.errors < 0 && !flagged)
-        *actual = xstrdup("Valgrind's summary never appeared (the program did not end, or its "
-                          "output went over the cap)");
-    else if (*ok)
-        *actual = xstrdup("clean");
+        v->actual = xstrdup("Valgrind's summary never appeared (the program did not end, or its "
+                            "output went over the cap)");
+    else if (v->ok)
+        v->actual = xstrdup("clean");
     else
-        *actual = xasprintf("%d error%s, %d descriptor%s left open:\n%s%s", m.errors < 0 ? 0 : m.errors,
-                            m.errors == 1 ? "" : "s", m.leaked_fds, m.leaked_fds == 1 ? "" : "s",
-                            judge_fds && m.fds.data ? m.fds.data : "", m.shown.data ? m.shown.data : "");
+        v->actual = xasprintf("%d error%s, %d descriptor%s left open:\n%s%s", m.errors < 0 ? 0 : m.errors,
+                              m.errors == 1 ? "" : "s", m.leaked_fds, m.leaked_fds == 1 ? "" : "s",
+                              judge_fds && m.fds.data ? m.fds.data : "", m.said.data ? m.said.data : "");
     if (m.errors < 0 && !flagged)
-        *ok = false;
+        v->ok = false;
+    v->raw = m.shown.len ? strbuf_detach(&m.shown) : NULL;
     strbuf_release(&m.shown);
     strbuf_release(&m.fds);
+    strbuf_release(&m.said);
     free(copy);
     free(source);
 }

@@ -103,6 +103,7 @@ static void rh_check_body(struct rh_ctx *t, const struct check_result *c)
             rh_detail(t, "ended", c->evidence->ended, HTML_BLOCK);
             if (c->evidence->output && !(c->actual && strstr(c->actual, c->evidence->output)))
                 rh_detail(t, "output", c->evidence->output, HTML_VALUE);
+            rh_detail(t, "Valgrind", c->evidence->valgrind, HTML_VALUE);
         }
         rh_detail(t, "hint", c->hint, HTML_BLOCK);
         strbuf_addstr(&t->sb, "</dl>\n");

@@ -101,6 +101,7 @@ void result_evidence_free(struct check_evidence *e)
     free(e->peers);
     free(e->ended);
     free(e->output);
+    free(e->valgrind);
     free(e);
 }
 

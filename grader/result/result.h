@@ -29,6 +29,7 @@ struct check_evidence {
     size_t npeers;
     char *ended;        /* how it ended: "exit status 0", "killed by signal 11 (...)" */
     char *output;       /* what it printed: "printed \"...\"; stderr \"...\"" (capped), or NULL */
+    char *valgrind;     /* under Valgrind: its own lines (errors, frames in the student's file) */
 };
 void result_evidence_free(struct check_evidence *e); /* and e itself */
 

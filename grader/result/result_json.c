@@ -70,6 +70,7 @@ static void json_evidence(cJSON *o, const struct check_evidence *e)
     }
     json_str(v, "ended", e->ended);
     json_str(v, "output", e->output);
+    json_str(v, "valgrind", e->valgrind);
 }
 
 static cJSON *json_check(const struct check_result *c)

@@ -146,7 +146,8 @@ static int jp_evidence(struct jp *j, const cJSON *o, const char *path, struct ch
         jp_str(j, v, sub, "stdin", true, &e->stdin_text) < 0 ||
         jp_evidence_peers(j, v, sub, e) < 0 ||
         jp_str(j, v, sub, "ended", true, &e->ended) < 0 ||
-        jp_str(j, v, sub, "output", true, &e->output) < 0)
+        jp_str(j, v, sub, "output", true, &e->output) < 0 ||
+        jp_str(j, v, sub, "valgrind", true, &e->valgrind) < 0)
         return -1;
     return 0;
 }
