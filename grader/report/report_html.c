@@ -100,7 +100,8 @@ static void rh_check_body(struct rh_ctx *t, const struct check_result *c)
         rh_detail(t, "expected", c->expected, HTML_VALUE);
         rh_detail(t, "actual", c->actual, HTML_VALUE);
         if (c->evidence) {
-            rh_detail(t, "ended", c->evidence->ended, HTML_BLOCK);
+            if (c->evidence->ended && !(c->actual && strstr(c->actual, c->evidence->ended)))
+                rh_detail(t, "ended", c->evidence->ended, HTML_BLOCK);
             if (c->evidence->output && !(c->actual && strstr(c->actual, c->evidence->output)))
                 rh_detail(t, "output", c->evidence->output, HTML_VALUE);
             rh_detail(t, "Valgrind", c->evidence->valgrind, HTML_VALUE);

@@ -190,7 +190,8 @@ static void text_evidence_end(struct text_ctx *t, const struct check_result *c)
     const struct check_evidence *e = c->evidence;
     if (!e)
         return;
-    text_detail(t, "ended:    ", e->ended, NL_MARK);
+    if (e->ended && !(c->actual && strstr(c->actual, e->ended)))
+        text_detail(t, "ended:    ", e->ended, NL_MARK);
     if (e->output && !(c->actual && strstr(c->actual, e->output)))
         text_detail(t, "output:   ", e->output, NL_VALUE);
 }
