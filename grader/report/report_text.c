@@ -200,6 +200,8 @@ static void text_evidence_end(struct text_ctx *t, const struct check_result *c)
  * every exchange), or no hint and the same actual value. */
 static bool text_same_cause(const struct check_result *a, const struct check_result *b)
 {
+    if (a->status == STATUS_SKIPPED && b->status == STATUS_SKIPPED)
+        return strcmp(result_skip_reason(a), result_skip_reason(b)) == 0;
     if (a->status != b->status || a->status != STATUS_FAILED)
         return false;
     if (a->hint || b->hint)
@@ -230,9 +232,10 @@ static void text_check(struct text_ctx *t, const struct program_result *p,
     }
     const struct check_result *first = text_first_cause(t, p, c);
     if (first) { /* said in full once, above */
-        strbuf_addstr(&t->sb, "  same failure as ");
+        bool skipped = c->status == STATUS_SKIPPED;
+        strbuf_addstr(&t->sb, skipped ? "  skipped for the same reason as " : "  same failure as ");
         text_escaped(t, first->id, NL_MARK, "");
-        strbuf_addstr(&t->sb, "; fix that first\n");
+        strbuf_addstr(&t->sb, skipped ? "\n" : "; fix that first\n");
         return;
     }
     if (c->status != STATUS_PASSED && c->description && *c->description) {
