@@ -6,7 +6,6 @@
 #include "batch.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "outdir.h"
 #include "report/report.h"
 #include "util/util.h"
+#include "util/workdir.h"
 
 struct student {
     char *name;
@@ -212,19 +212,11 @@ static int write_report(const struct batch *b, const struct student *s, const st
     return rc;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* grade_run makes its work folder in $TMPDIR and removes it when it returns; a worker killed
  * before that would leave it behind, so each worker gets a TMPDIR the batch removes. */
 static void remove_tree(char **path)
 {
-    if (*path)
-        nftw(*path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    util_tree_remove(*path);
     free(*path);
     *path = NULL;
 }
@@ -470,14 +462,8 @@ static void summary(const struct batch *b)
 
 static int make_tmproot(struct batch *b, char *err, size_t errlen)
 {
-    const char *tmp = getenv("TMPDIR");
-    b->tmproot = xasprintf("%s/sockgrade-batch.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(b->tmproot))
-        return 0;
-    util_err(err, errlen, "cannot create %s: %s", b->tmproot, strerror(errno));
-    free(b->tmproot);
-    b->tmproot = NULL;
-    return -1;
+    b->tmproot = util_workdir_make("sockgrade-batch", err, errlen);
+    return b->tmproot ? 0 : -1;
 }
 
 int batch_run(const char *const *subs, size_t nsubs, const struct batch_options *o,

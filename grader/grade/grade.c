@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include "grade_wire.h"
 #include "stage.h"
 #include "util/util.h"
+#include "util/workdir.h"
 
 #define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
 
@@ -358,13 +358,6 @@ static void pool_step(struct grading *g)
     free(who);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
  * its files 0600 (mktemp -d, umask 077, a CI checkout): what the grader can read is graded.
  * A file that cannot be copied (a symbolic link named on the command line) is built in place,
@@ -499,12 +492,11 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     size_t np = 0;
     int64_t t0 = util_now_ms();
     int rc = -1;
-    const char *tmp = getenv("TMPDIR");
     r->seed = o->seed;
     r->sandbox = xstrdup(sandbox_mode_name(o->mode));
-    g.workroot = xasprintf("%s/sockgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(g.workroot)) {
-        r->error = xasprintf("cannot create a work folder in %s: %s", tmp ? tmp : "/tmp", strerror(errno));
+    g.workroot = util_workdir_make("sockgrade", err, sizeof err);
+    if (!g.workroot) {
+        r->error = xstrdup(err);
         goto out;
     }
     if (discover_programs(o->assignments, &programs, &np, err, sizeof err) < 0) {
@@ -547,7 +539,7 @@ out:
         free(programs[i]);
     free(programs);
     discovery_free(&d);
-    nftw(g.workroot, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    util_tree_remove(g.workroot);
     free(g.workroot);
     return rc;
 }
