@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,17 @@ static const char usage_validate[] =
     "and prints each problem with its file and JSON path. check, batch and merge refuse to\n"
     "start on a broken spec. exit status: 0 every spec is valid, 1 some spec is broken, 2 DIR\n"
     "cannot be read.\n";
+
+/* The one place the program ends on an error: a usage error or a fault before grading began
+ * (a broken spec, no sandbox). A fault during grading is written into the report instead. */
+static _Noreturn __attribute__((format(printf, 1, 2))) void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    util_vmessage("", fmt, ap);
+    va_end(ap);
+    exit(2);
+}
 
 struct cli {
     enum report_format format;

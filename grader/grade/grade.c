@@ -58,12 +58,14 @@ struct grading {
 
 enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
 
-static char *new_dir(struct grading *g, const char *what)
+static char *new_dir(struct grading *g, const char *what, char *err, size_t errlen)
 {
     char *d = xasprintf("%s/%s%zu", g->workroot, what, g->nworkdirs++);
-    if (mkdir(d, 0755) < 0)
-        die("cannot create %s: %s", d, strerror(errno));
-    return d;
+    if (mkdir(d, 0755) == 0)
+        return d;
+    util_err(err, errlen, "cannot create %s: %s", d, strerror(errno));
+    free(d);
+    return NULL;
 }
 
 /* Where a program's build lands: the compiler's only writable folder, one per program. */
@@ -149,22 +151,36 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
     _exit(0);
 }
 
+static void task_end(struct grading *g, struct task *t, const char *data, const char *why);
+
+/* Starts the task's runner. When the grader cannot (no work folder, no pipe, no process), the
+ * task ends at once as a runner that failed, with the reason: the report says what happened. */
 static void task_start(struct grading *g, struct task *t)
 {
-    int p[2];
-    char *workdir = new_dir(g, "w");
-    if (pipe2(p, O_CLOEXEC) < 0)
-        die("pipe: %s", strerror(errno));
-    fflush(NULL);
-    t->pid = fork();
-    if (t->pid < 0)
-        die("fork: %s", strerror(errno));
-    if (t->pid == 0) {
-        close(p[0]);
-        runner_main(g, t, p[1], workdir);
+    int p[2] = { -1, -1 };
+    char err[UTIL_ERRLEN], *workdir = new_dir(g, "w", err, sizeof err), *why;
+    if (workdir && pipe2(p, O_CLOEXEC) < 0)
+        util_err(err, sizeof err, "pipe: %s", strerror(errno));
+    if (p[0] >= 0) {
+        fflush(NULL);
+        t->pid = fork();
+        if (t->pid < 0)
+            util_err(err, sizeof err, "fork: %s", strerror(errno));
+        if (t->pid == 0) {
+            close(p[0]);
+            runner_main(g, t, p[1], workdir);
+        }
+        close(p[1]);
     }
-    close(p[1]);
     free(workdir);
+    if (p[0] < 0 || t->pid < 0) {
+        if (p[0] >= 0)
+            close(p[0]);
+        why = xasprintf("the grader could not start a runner: %s", err);
+        task_end(g, t, "", why);
+        free(why);
+        return;
+    }
     t->fd = p[0];
     strbuf_init(&t->buf);
     const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
@@ -251,13 +267,13 @@ static void fail_memchecks(struct grading *g, size_t prog)
     }
 }
 
-static void build_finish(struct grading *g, struct task *t, const char *data, int st)
+static void build_finish(struct grading *g, struct task *t, const char *data, const char *why)
 {
     size_t p = t->prog;
     struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
     if (wire_build_decode(data, b) < 0) {
         b->status = BUILD_ERROR;
-        b->diagnostics = xasprintf("the build runner failed (status %d)", st);
+        b->diagnostics = xstrdup(why);
     }
     if (b->status == BUILD_OK)
         g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
@@ -275,28 +291,44 @@ static void build_finish(struct grading *g, struct task *t, const char *data, in
     free(copy.diagnostics);
 }
 
+/* The task's result is data, the runner's report; why says what went wrong when data is not
+ * a report (a runner that died, or that never started). */
+static void task_end(struct grading *g, struct task *t, const char *data, const char *why)
+{
+    t->state = TASK_DONE;
+    g->done++;
+    if (t->is_build) {
+        build_finish(g, t, data, why);
+        return;
+    }
+    struct check_result *c = &g->r->programs[t->prog].checks[t->check];
+    if (wire_check_decode(data, c) < 0) {
+        c->status = STATUS_ERROR;
+        c->actual = xstrdup(why);
+    }
+}
+
+/* Why a runner that ended with wait status st gave no report. Caller frees. */
+static char *runner_failure(const struct task *t, int st)
+{
+    if (t->is_build)
+        return xasprintf("the build runner failed (status %d)", st);
+    if (WIFSIGNALED(st))
+        return xasprintf("the grader's runner was killed (signal %d): the check overran its "
+                         "bound", WTERMSIG(st));
+    return xstrdup("the grader's runner failed to report");
+}
+
 static void task_finish(struct grading *g, struct task *t)
 {
     int st = 0;
     while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR)
         ;
     close(t->fd);
-    t->state = TASK_DONE;
     g->running--;
-    g->done++;
-    struct program_result *pr = &g->r->programs[t->prog];
-    const char *data = t->buf.data ? t->buf.data : "";
-    if (t->is_build)
-        build_finish(g, t, data, st);
-    else {
-        struct check_result *c = &pr->checks[t->check];
-        if (wire_check_decode(data, c) < 0) {
-            c->status = STATUS_ERROR;
-            c->actual = WIFSIGNALED(st) ? xasprintf("the grader's runner was killed (signal %d): "
-                                                    "the check overran its bound", WTERMSIG(st))
-                                        : xstrdup("the grader's runner failed to report");
-        }
-    }
+    char *why = runner_failure(t, st);
+    task_end(g, t, t->buf.data ? t->buf.data : "", why);
+    free(why);
     strbuf_release(&t->buf);
 }
 

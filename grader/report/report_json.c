@@ -124,7 +124,7 @@ char *report_json(const struct run_result *r)
     char seed[24];
     cJSON *root = cJSON_CreateObject();
     if (!root)
-        die("out of memory building the JSON report");
+        util_out_of_memory("building the JSON report");
 
     cJSON_AddStringToObject(root, "schema", RESULT_SCHEMA);
     json_str(root, "grader_version", r->grader_version);
@@ -146,7 +146,7 @@ char *report_json(const struct run_result *r)
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
-        die("out of memory printing the JSON report");
+        util_out_of_memory("printing the JSON report");
     /* Hand back memory the caller frees with free(), whatever allocator cJSON was given. */
     char *out = result_json_escape_c1(text);
     cJSON_free(text);
