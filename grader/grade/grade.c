@@ -1,18 +1,15 @@
-/* grade: the runner pool. Builds and checks are tasks; each runs in a forked runner that
- * reports one JSON result on a pipe. The grader waits on those pipes (poll), never on sleeps,
- * and kills a runner that overruns its bound. */
+/* grade: one submission's tasks. Builds and checks are tasks; each runs in a runner process
+ * of the pool (util/pool.c) and reports one JSON result on its pipe. Tasks start longest first
+ * once what they need is built, and a runner that overruns its bound is killed. */
 #include "grade.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,6 +21,7 @@
 #include "check/env.h"
 #include "grade_wire.h"
 #include "stage.h"
+#include "util/pool.h"
 #include "util/util.h"
 #include "util/workdir.h"
 
@@ -36,10 +34,8 @@ struct task {
     bool valgrind_copy;      /* a build of the copy that memcheck checks run */
     size_t prog, check;
     enum task_state state;
-    pid_t pid;
-    int fd;
-    struct strbuf buf;
-    int64_t deadline;
+    char *workdir;           /* the runner's own folder, while it starts */
+    struct pool_job job;     /* its runner */
 };
 
 struct grading {
@@ -50,8 +46,9 @@ struct grading {
     char **sources;          /* per program: the copy graded (stage.c), else the original */
     char **staged;           /* per program: that copy, owned */
     char *workroot;
+    struct pool pool;        /* the runners */
     struct task *tasks;
-    size_t ntasks, done, running, nworkdirs;
+    size_t ntasks, done, nworkdirs;
     unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
     char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
 };
@@ -123,10 +120,12 @@ static void fresh_ports(struct env *e, size_t check)
 }
 
 /* In the runner: do the task, print its result to fd. */
-static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, const char *workdir)
+static void runner_main(void *grading, void *task, int fd)
 {
+    struct grading *g = grading;
+    struct task *t = task;
+    const char *workdir = t->workdir;
     char *json;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
      * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
     umask(022);
@@ -148,7 +147,6 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
         json = wire_check_encode(&c);
     }
     util_write_all(fd, json, strlen(json));
-    _exit(0);
 }
 
 static void task_end(struct grading *g, struct task *t, const char *data, const char *why);
@@ -157,37 +155,23 @@ static void task_end(struct grading *g, struct task *t, const char *data, const 
  * task ends at once as a runner that failed, with the reason: the report says what happened. */
 static void task_start(struct grading *g, struct task *t)
 {
-    int p[2] = { -1, -1 };
-    char err[UTIL_ERRLEN], *workdir = new_dir(g, "w", err, sizeof err), *why;
-    if (workdir && pipe2(p, O_CLOEXEC) < 0)
-        util_err(err, sizeof err, "pipe: %s", strerror(errno));
-    if (p[0] >= 0) {
-        fflush(NULL);
-        t->pid = fork();
-        if (t->pid < 0)
-            util_err(err, sizeof err, "fork: %s", strerror(errno));
-        if (t->pid == 0) {
-            close(p[0]);
-            runner_main(g, t, p[1], workdir);
-        }
-        close(p[1]);
-    }
-    free(workdir);
-    if (p[0] < 0 || t->pid < 0) {
-        if (p[0] >= 0)
-            close(p[0]);
-        why = xasprintf("the grader could not start a runner: %s", err);
-        task_end(g, t, "", why);
-        free(why);
+    char err[UTIL_ERRLEN], *why;
+    const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
+    int64_t bound = (!sc ? 60000 : check_budget_ms(sc)) + GRACE_MS;
+    int rc = -1;
+    t->job.arg = t;
+    t->workdir = new_dir(g, "w", err, sizeof err);
+    if (t->workdir)
+        rc = pool_start(&g->pool, &t->job, bound, runner_main, g, err, sizeof err);
+    free(t->workdir);
+    t->workdir = NULL;
+    if (rc == 0) {
+        t->state = TASK_RUNNING;
         return;
     }
-    t->fd = p[0];
-    strbuf_init(&t->buf);
-    const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
-    int timeout = !sc ? 60000 : check_budget_ms(sc);
-    t->deadline = util_now_ms() + timeout + GRACE_MS;
-    t->state = TASK_RUNNING;
-    g->running++;
+    why = xasprintf("the grader could not start a runner: %s", err);
+    task_end(g, t, "", why);
+    free(why);
 }
 
 static void skip_checks(struct grading *g, size_t prog, const char *why)
@@ -308,28 +292,32 @@ static void task_end(struct grading *g, struct task *t, const char *data, const 
     }
 }
 
-/* Why a runner that ended with wait status st gave no report. Caller frees. */
-static char *runner_failure(const struct task *t, int st)
+/* Why a runner that ended gave no report. Caller frees. */
+static char *runner_failure(const struct task *t, const struct pool_job *job)
 {
+    int st = job->status;
     if (t->is_build)
         return xasprintf("the build runner failed (status %d)", st);
-    if (WIFSIGNALED(st))
+    if (job->overran)
         return xasprintf("the grader's runner was killed (signal %d): the check overran its "
-                         "bound", WTERMSIG(st));
+                         "bound", WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL);
+    if (WIFSIGNALED(st))
+        return xasprintf("the grader's runner was killed by signal %d (%s)", WTERMSIG(st),
+                         strsignal(WTERMSIG(st)));
+    if (WEXITSTATUS(st) != 0)
+        return xasprintf("the grader's runner failed (exit status %d; the grader's messages "
+                         "say why)", WEXITSTATUS(st));
     return xstrdup("the grader's runner failed to report");
 }
 
-static void task_finish(struct grading *g, struct task *t)
+static void task_finish(void *ctx, struct pool_job *job)
 {
-    int st = 0;
-    while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    close(t->fd);
-    g->running--;
-    char *why = runner_failure(t, st);
-    task_end(g, t, t->buf.data ? t->buf.data : "", why);
+    struct grading *g = ctx;
+    struct task *t = job->arg;
+    char *why = runner_failure(t, job);
+    task_end(g, t, job->out.data ? job->out.data : "", why);
     free(why);
-    strbuf_release(&t->buf);
+    strbuf_release(&job->out);
 }
 
 /* Longest first, so the slow tasks do not make the tail: a run under Valgrind costs about ten
@@ -352,42 +340,18 @@ static struct task *next_task(struct grading *g)
     return best;
 }
 
+/* Starts what may start, then waits for a runner to end (one past its bound is killed: its
+ * pipe closes, and it finishes as an error). */
 static void pool_step(struct grading *g)
 {
     size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (g->o->mode == SANDBOX_NONE) /* one loopback shared with the host: no two at once */
         jobs = 1;
     struct task *next;
-    while (g->running < jobs && (next = next_task(g)))
+    while (g->pool.nrunning < jobs && (next = next_task(g)))
         task_start(g, next);
-    struct pollfd *pf = xcalloc(g->running ? g->running : 1, sizeof *pf);
-    struct task **who = xcalloc(g->running ? g->running : 1, sizeof *who);
-    size_t n = 0;
-    int64_t now = util_now_ms(), wait = 1000;
-    for (size_t i = 0; i < g->ntasks; i++) {
-        struct task *t = &g->tasks[i];
-        if (t->state != TASK_RUNNING)
-            continue;
-        if (t->deadline <= now)
-            kill(t->pid, SIGKILL); /* its pipe closes, and it finishes as an error */
-        else if (t->deadline - now < wait)
-            wait = t->deadline - now;
-        pf[n] = (struct pollfd){ t->fd, POLLIN, 0 };
-        who[n++] = t;
-    }
-    if (n && poll(pf, n, (int)wait) > 0)
-        for (size_t i = 0; i < n; i++) {
-            if (!pf[i].revents)
-                continue;
-            char buf[8192];
-            ssize_t r = read(pf[i].fd, buf, sizeof buf);
-            if (r > 0)
-                strbuf_add(&who[i]->buf, buf, (size_t)r);
-            else if (r == 0 || errno != EINTR)
-                task_finish(g, who[i]);
-        }
-    free(pf);
-    free(who);
+    if (g->done < g->ntasks)
+        pool_wait(&g->pool, 1000, task_finish, g);
 }
 
 /* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
@@ -458,12 +422,12 @@ static void make_tasks(struct grading *g)
     g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
     size_t k = 0;
     for (size_t i = 0; i < g->r->nprograms; i++) {
-        g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY, .fd = -1 };
+        g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY };
         if (needs_valgrind(g->specs[i]))
             g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
-                                           .state = TASK_READY, .fd = -1 };
+                                           .state = TASK_READY };
         for (size_t c = 0; c < g->specs[i]->nchecks; c++)
-            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING, .fd = -1 };
+            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING };
     }
     g->ntasks = k;
 }
@@ -526,6 +490,7 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     int rc = -1;
     r->seed = o->seed;
     r->sandbox = xstrdup(sandbox_mode_name(o->mode));
+    pool_init(&g.pool, false, -1);
     g.workroot = util_workdir_make("sockgrade", err, sizeof err);
     if (!g.workroot) {
         r->error = xstrdup(err);
@@ -567,6 +532,7 @@ out:
     free(g.vg_failure);
     free(g.built);
     free(g.tasks);
+    pool_free(&g.pool);
     for (size_t i = 0; i < np; i++)
         free(programs[i]);
     free(programs);
