@@ -41,7 +41,7 @@ struct batch {
     size_t *todo;         /* indexes into all: the slice's students to grade */
     size_t ntodo, next, done, skipped, errors, slice;
     struct gradebook gb;
-    uint64_t seed;
+    struct grade_options go; /* how each student is graded: the options, with the seed resolved */
     int64_t bound_ms;     /* a worker's wall-time bound: only a grader bug reaches it */
     int64_t t0;
     struct pool pool;     /* the workers, each the leader of a process group */
@@ -100,7 +100,6 @@ static int resolve_seed(struct batch *b, char *err, size_t errlen)
     char *text = util_read_file(path, NULL, NULL, 0), *end;
     bool known = false;
     unsigned long long v = 0;
-    b->seed = b->o->seed;
     if (text) {
         errno = 0;
         v = strtoull(text, &end, 10);
@@ -108,15 +107,15 @@ static int resolve_seed(struct batch *b, char *err, size_t errlen)
         free(text);
     }
     if (known && !b->o->seed_given)
-        b->seed = v;
-    if (known && b->o->seed_given && v != b->o->seed && !b->o->force) {
+        b->go.seed = v;
+    if (known && b->o->seed_given && v != b->o->grade.seed && !b->o->force) {
         free(path);
         return util_err(err, errlen, "%s was graded with seed %llu: --seed %llu would grade "
                         "students in another environment beside those graded before; give "
                         "--seed %llu, another --out, or --force to regrade everyone",
-                        b->o->out, v, (unsigned long long)b->o->seed, v);
+                        b->o->out, v, (unsigned long long)b->o->grade.seed, v);
     }
-    snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)b->seed);
+    snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)b->go.seed);
     int rc = util_write_file_atomic(path, buf, strlen(buf), err, errlen);
     free(path);
     return rc;
@@ -175,7 +174,7 @@ static void plan(struct batch *b, const char *salt)
         if (!batch_in_shard(i, b->o->shard_k, b->o->shard_n))
             continue;
         b->slice++;
-        s->fp_ok = batch_fingerprint(s->path, b->o->assignments, salt, &s->fp, err, sizeof err) == 0;
+        s->fp_ok = batch_fingerprint(s->path, b->go.assignments, salt, &s->fp, err, sizeof err) == 0;
         if (!s->fp_ok)
             warn("%s: cannot fingerprint (%s): graded every time", s->name, err);
         const struct gradebook_row *row = gradebook_find(&b->gb, s->name);
@@ -231,13 +230,8 @@ static void worker_main(void *batch, void *student, int fd)
     sigprocmask(SIG_SETMASK, &b->oldmask, NULL); /* submissions must not inherit blocked signals */
     close(b->sigfd);
     setenv("TMPDIR", s->tmp, 1);
-    memset(&r, 0, sizeof r);
-    struct grade_options go = { b->seed, b->o->mode, b->o->student_jobs, b->o->assignments, b->o->programs };
     const char *paths[] = { s->path };
-    r.grader_version = xstrdup(b->o->version);
-    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
-    r.submission = xstrdup(s->path);
-    grade_run(paths, 1, &go, &r);
+    grade_run(paths, 1, &b->go, &r);
     int rc = write_report(b, s, &r, err, sizeof err);
     if (rc < 0)
         warn("%s", err);
@@ -249,13 +243,7 @@ static void record_failure(struct batch *b, struct student *s, const char *why)
 {
     struct run_result r;
     char err[UTIL_ERRLEN];
-    memset(&r, 0, sizeof r);
-    r.seed = b->seed;
-    r.sandbox = xstrdup(sandbox_mode_name(b->o->mode));
-    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
-    r.grader_version = xstrdup(b->o->version);
-    r.submission = xstrdup(s->path);
-    r.error = xstrdup(why);
+    grade_failed(s->path, &b->go, why, &r);
     if (b->o->progress)
         batch_progress_clear();
     warn("%s: %s", s->name, why);
@@ -416,7 +404,7 @@ static void summary(const struct batch *b)
         fprintf(stderr, " (shard %u/%u of %zu)", b->o->shard_k, b->o->shard_n, b->nall);
     fprintf(stderr, ": %zu graded, %zu unchanged, %zu grader errors in %.1f s; seed %llu; %s/gradebook.csv\n",
             b->done, b->skipped, b->errors, (double)(util_now_ms() - b->t0) / 1000.0,
-            (unsigned long long)b->seed, b->o->out);
+            (unsigned long long)b->go.seed, b->o->out);
 }
 
 static int make_tmproot(struct batch *b, char *err, size_t errlen)
@@ -433,8 +421,9 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     int rc = -1;
     pool_init(&b.pool, true, -1);
     gradebook_init(&b.gb);
-    b.gb.assignments = o->assignments;
-    b.gb.programs = o->programs;
+    b.go = o->grade;
+    b.gb.assignments = o->grade.assignments;
+    b.gb.programs = o->grade.programs;
     if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
         outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
         resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||
@@ -442,12 +431,12 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
         goto out;
     outdir_record(b.lockfd, b.tmproot);
     /* Another --programs grades other programs: the fingerprints change with it. */
-    char *mode_key = xasprintf("%s%s%s", sandbox_mode_name(o->mode), o->programs ? " programs=" : "",
-                               o->programs ? o->programs : "");
-    salt = batch_salt(o->version, b.seed, mode_key);
+    char *mode_key = xasprintf("%s%s%s", sandbox_mode_name(b.go.mode), b.go.programs ? " programs=" : "",
+                               b.go.programs ? b.go.programs : "");
+    salt = batch_salt(b.go.version, b.go.seed, mode_key);
     free(mode_key);
     plan(&b, salt);
-    b.bound_ms = worker_bound_ms(o->assignments);
+    b.bound_ms = worker_bound_ms(b.go.assignments);
     if (watch_signals(&b, err, errlen) < 0)
         goto out;
     b.pool.stop_fd = b.sigfd;

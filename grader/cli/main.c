@@ -298,15 +298,11 @@ static int emit(const struct run_result *r, const struct cli *c)
 static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
 {
     struct run_result r;
-    memset(&r, 0, sizeof r);
     char *assignments = xasprintf("%s/assignments", c->data);
     choose_sandbox(c);
     choose_tools();
     refuse_bad_specs(assignments, c->programs);
-    struct grade_options go = { c->seed, c->mode, c->jobs, assignments, c->programs };
-    r.grader_version = xstrdup(SOCKGRADE_VERSION);
-    r.isolation = xstrdup(sandbox_isolation(c->mode));
-    r.submission = xstrdup(n == 1 ? paths[0] : "(several paths)");
+    struct grade_options go = { c->seed, c->mode, c->jobs, assignments, c->programs, SOCKGRADE_VERSION };
     grade_run(paths, n, &go, &r);
     if (r.error)
         warn("%s", r.error);
@@ -422,14 +418,14 @@ static int parse_batch_options(int argc, char **argv, struct cli *c, struct batc
             if (o->jobs < 1)
                 die("-j takes a positive number, not '%s'", optarg);
         } else if (ch == 'P') {
-            o->programs = optarg;
+            o->grade.programs = optarg;
         } else if (ch == 'F') {
             o->force = true;
         } else if (ch == 'k') {
             if (batch_parse_shard(optarg, &o->shard_k, &o->shard_n) < 0)
                 die("--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
         } else if (ch == 's') {
-            o->seed = parse_seed(optarg);
+            o->grade.seed = parse_seed(optarg);
             o->seed_given = true;
         } else if (ch == 'S') {
             if (strcmp(optarg, "none") != 0 && strcmp(optarg, "namespaces") != 0 && strcmp(optarg, "auto") != 0)
@@ -450,7 +446,7 @@ static int parse_batch_options(int argc, char **argv, struct cli *c, struct batc
 static int cmd_batch(int argc, char **argv, struct cli *c)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    struct batch_options o = { .seed = c->seed, .jobs = cores > 0 ? 4 * (int)cores : 4, .student_jobs = 2 };
+    struct batch_options o = { .grade = { .seed = c->seed, .jobs = 2 }, .jobs = cores > 0 ? 4 * (int)cores : 4 };
     int first = parse_batch_options(argc, argv, c, &o);
     if (first >= argc || !o.out) {
         fputs("sockgrade batch: --out DIR and at least one SUBMISSION are needed\n\n", stderr);
@@ -462,12 +458,12 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
         usage_exit(usage_batch, 2);
     }
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN];
-    o.assignments = assignments;
-    o.version = SOCKGRADE_VERSION;
-    refuse_bad_specs(assignments, o.programs);
+    o.grade.assignments = assignments;
+    o.grade.version = SOCKGRADE_VERSION;
+    refuse_bad_specs(assignments, o.grade.programs);
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
     choose_tools();
-    o.mode = c->mode;
+    o.grade.mode = c->mode;
     o.progress = isatty(STDERR_FILENO);
     int rc = batch_run((const char *const *)argv + first, (size_t)(argc - first), &o, err, sizeof err);
     if (rc < 0)

@@ -479,6 +479,24 @@ static void keep_listed(const char *list, char **programs, size_t *np)
     *np = k;
 }
 
+/* What every report says about its run, graded or not. */
+static void run_header(struct run_result *r, const struct grade_options *o, const char *submission)
+{
+    memset(r, 0, sizeof *r);
+    r->grader_version = xstrdup(o->version);
+    r->seed = o->seed;
+    r->sandbox = xstrdup(sandbox_mode_name(o->mode));
+    r->isolation = xstrdup(sandbox_isolation(o->mode));
+    r->submission = xstrdup(submission);
+}
+
+void grade_failed(const char *submission, const struct grade_options *o, const char *why,
+                  struct run_result *r)
+{
+    run_header(r, o, submission);
+    r->error = xstrdup(why);
+}
+
 int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,
               struct run_result *r)
 {
@@ -488,8 +506,7 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     size_t np = 0;
     int64_t t0 = util_now_ms();
     int rc = -1;
-    r->seed = o->seed;
-    r->sandbox = xstrdup(sandbox_mode_name(o->mode));
+    run_header(r, o, npaths == 1 ? paths[0] : "(several paths)");
     pool_init(&g.pool, false, -1);
     g.workroot = util_workdir_make("sockgrade", err, sizeof err);
     if (!g.workroot) {
