@@ -15,11 +15,11 @@
 /* Messages carry file names, student names and text read from disk: a terminal must never
  * act on them, so C0 controls (but tab and newline), DEL and C1 controls (U+0080..U+009F,
  * UTF-8 C2 80..C2 9F; U+009B is CSI) are spelled out as \xNN or \u00NN. */
-void util_vmessage(const char *prefix, const char *fmt, va_list ap)
+void util_vmessage(const char *head, const char *fmt, va_list ap)
 {
     char msg[4096]; /* fixed: it may be reporting that memory ran out */
     vsnprintf(msg, sizeof msg, fmt, ap);
-    fprintf(stderr, "sockgrade: %s", prefix);
+    fputs(head, stderr);
     for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
         if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7F)
             fprintf(stderr, "\\x%02x", *p);
@@ -31,11 +31,19 @@ void util_vmessage(const char *prefix, const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
+void util_message(const char *head, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    util_vmessage(head, fmt, ap);
+    va_end(ap);
+}
+
 void warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    util_vmessage("warning: ", fmt, ap);
+    util_vmessage("sockgrade: warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -50,7 +58,7 @@ void util_out_of_memory(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    util_vmessage("out of memory ", fmt, ap);
+    util_vmessage("sockgrade: out of memory ", fmt, ap);
     va_end(ap);
     _exit(2);
 }

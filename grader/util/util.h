@@ -12,8 +12,10 @@
 
 #define UTIL_ERRLEN 512
 
-/* Writes "sockgrade: <prefix><message>" on stderr, control bytes spelled out. */
-void util_vmessage(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Writes head ("sockgrade: ") and the message on stderr, the message's control bytes spelled
+ * out (it carries file names and text read from disk). */
+void util_vmessage(const char *head, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void util_message(const char *head, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "sockgrade: out of memory <message>" and exit status 2, without flushing stdio: the end of
  * an allocation that failed (util.c says why it is not returned). */
