@@ -136,6 +136,9 @@ static void runner_main(void *grading, void *task, int fd)
                                      workdir, g->o->mode, t->valgrind_copy };
         build_execute(&req, &b);
         json = wire_build_encode(&b);
+        free(b.command);
+        free(b.diagnostics);
+        free(outdir);
     } else {
         struct check_result c;
         char *bin = binary_path(g, t->prog);
@@ -145,8 +148,11 @@ static void runner_main(void *grading, void *task, int fd)
             fresh_ports(&g->envs[t->prog], t->check);
         check_execute(&ctx, &c);
         json = wire_check_encode(&c);
+        result_check_free(&c);
+        free(bin);
     }
     util_write_all(fd, json, strlen(json));
+    free(json);
 }
 
 static void task_end(struct grading *g, struct task *t, const char *data, const char *why);
@@ -479,6 +485,30 @@ static void keep_listed(const char *list, char **programs, size_t *np)
     *np = k;
 }
 
+/* Frees what grading held and removes its work folder. */
+static void grading_free(struct grading *g)
+{
+    size_t n = g->r->nprograms;
+    for (size_t i = 0; g->specs && i < n; i++) {
+        spec_free(g->specs[i]);
+        env_free(&g->envs[i]);
+    }
+    free(g->specs);
+    free(g->envs);
+    for (size_t i = 0; g->staged && i < n; i++)
+        free(g->staged[i]);
+    free(g->staged);
+    free(g->sources);
+    for (size_t i = 0; g->vg_failure && i < n; i++)
+        free(g->vg_failure[i]);
+    free(g->vg_failure);
+    free(g->built);
+    free(g->tasks);
+    pool_free(&g->pool);
+    util_tree_remove(g->workroot);
+    free(g->workroot);
+}
+
 /* What every report says about its run, graded or not. */
 static void run_header(struct run_result *r, const struct grade_options *o, const char *submission)
 {
@@ -534,27 +564,10 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
 out:
     result_total(r);
     r->duration_ms = util_now_ms() - t0;
-    for (size_t i = 0; i < r->nprograms; i++) {
-        spec_free(g.specs[i]);
-        env_free(&g.envs[i]);
-    }
-    free(g.specs);
-    free(g.envs);
-    for (size_t i = 0; g.staged && i < r->nprograms; i++)
-        free(g.staged[i]);
-    free(g.staged);
-    free(g.sources);
-    for (size_t i = 0; g.vg_failure && i < r->nprograms; i++)
-        free(g.vg_failure[i]);
-    free(g.vg_failure);
-    free(g.built);
-    free(g.tasks);
-    pool_free(&g.pool);
+    grading_free(&g);
     for (size_t i = 0; i < np; i++)
         free(programs[i]);
     free(programs);
     discovery_free(&d);
-    util_tree_remove(g.workroot);
-    free(g.workroot);
     return rc;
 }
