@@ -6,8 +6,8 @@
 #   graded, and one message on stderr naming the option and the problem;
 # - the valid forms still work: every spelling (--jobs=2, -j2, --output, -o), the largest seed,
 #   every verb's --help;
-# - a fault in grading (no work folder under $TMPDIR) is a report with status "error" saying
-#   what happened, not a missing report.
+# - a fault in grading (no work folder under $TMPDIR, a fork that fails) is a report with
+#   status "error" saying what happened, not a missing report.
 # Ends with one line: "cli: N passed, N failed".
 #
 # usage: tests/e2e/test_cli.sh [build/sockgrade]
@@ -128,6 +128,53 @@ assert r["seed"] == "1" and r["sandbox"] == "none" and r["submission"], r' "$tmp
     ok "check with no work folder: a report with status error saying so, exit 2"
 else
     bad "check with no work folder: a report with status error saying so, exit 2" "exit $rc: $(cat "$tmp/fault.err")"
+fi
+
+# fork() fails in the grader's own process (not in the programs it runs): every runner and
+# every batch worker fails to start, and each still ends as a report that says so.
+cat >"$tmp/nofork.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <unistd.h>
+static pid_t first;
+__attribute__((constructor)) static void mark(void) { first = getpid(); }
+pid_t fork(void)
+{
+    if (getpid() == first) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return ((pid_t (*)(void))dlsym(RTLD_NEXT, "fork"))();
+}
+EOF
+if ! gcc -shared -fPIC -o "$tmp/nofork.so" "$tmp/nofork.c" -ldl 2>"$tmp/nofork.err"; then
+    bad "the fork-failing shim builds" "$(cat "$tmp/nofork.err")"
+else
+    LD_PRELOAD=$tmp/nofork.so "$bin" check --sandbox none --format json --seed 1 --programs tcp_echocli "$sub" \
+        >"$tmp/nofork.json" 2>"$tmp/nofork.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+b = r["programs"][0]["build"]
+assert b["status"] == "error", b["status"]
+assert "could not start a runner: fork: " in b["diagnostics"], b["diagnostics"]' "$tmp/nofork.json"; then
+        ok "check when fork fails: a report whose build is in status error naming fork, exit 2"
+    else
+        bad "check when fork fails: a report whose build is in status error naming fork, exit 2" "exit $rc: $(cat "$tmp/nofork.err")"
+    fi
+    LD_PRELOAD=$tmp/nofork.so "$bin" batch --sandbox none --seed 1 --programs tcp_echocli --out "$tmp/nofork" \
+        "$tmp/class/ann" >/dev/null 2>"$tmp/nofork.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["status"] == "error" and "cannot start a worker: fork: " in r["error"], r' "$tmp/nofork/ann.json"; then
+        ok "batch when fork fails: the student's report says so, exit 2"
+    else
+        bad "batch when fork fails: the student's report says so, exit 2" "exit $rc: $(cat "$tmp/nofork.err")"
+    fi
 fi
 
 echo "cli: $passed passed, $failed failed"
