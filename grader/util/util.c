@@ -256,8 +256,28 @@ static int util_open_anonymous(const char *path)
  * the next batch removes (outdir.c). Without O_TMPFILE the named file is written directly.
  * Errors name path (the file the caller meant) and leave errno set, so a caller can tell a
  * full disk (ENOSPC) from other faults. */
+/* Where the path is no regular file (-o /dev/null, a FIFO a script reads), the bytes are
+ * written to it as it is: renaming a new file over it would replace the device itself (as
+ * root, /dev/null for the whole machine). */
+static int write_in_place(const char *path, const struct stat *st, const void *data, size_t len,
+                          char *err, size_t errlen)
+{
+    if (S_ISDIR(st->st_mode))
+        return util_err(err, errlen, "%s: is a folder", path);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return util_err(err, errlen, "%s: %s", path, strerror(errno));
+    int rc = util_write_all(fd, data, len);
+    int saved = errno;
+    close(fd);
+    return rc < 0 ? util_err(err, errlen, "%s: %s", path, strerror(saved)) : 0;
+}
+
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(path, &st, data, len, err, errlen);
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid()), proc[64];
     int rc = -1, saved = 0;
     int fd = util_open_anonymous(path);

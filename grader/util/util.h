@@ -52,7 +52,8 @@ char *util_read_file(const char *path, size_t *len, char *err, size_t errlen);
 /* The same for a file the grader parses (a spec, a report): one larger than max bytes is
  * refused with err naming it, before it is read, so a 100 MB file costs nothing. */
 char *util_read_file_max(const char *path, size_t max, size_t *len, char *err, size_t errlen);
-/* Writes data to path atomically (temporary file in the same folder, fsync, rename). */
+/* Writes data to path atomically (temporary file in the same folder, fsync, rename); a path
+ * that exists and is no regular file (a device such as /dev/null, a FIFO) is written in place. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
 /* Full-length descriptor I/O, retrying on EINTR. Return 0 or -1 with errno set. */
