@@ -18,11 +18,13 @@ LDFLAGS  ?=
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson) -pthread
 
-# The grader's modules, one folder each (docs/design.md draws them); cli/ holds only main.
+# The grader's modules, one folder each (docs/design.md draws them); cli/ is the program (main
+# and its option table), linked into the binary only.
 GRADER_SRCS := $(filter-out grader/cli/%,$(wildcard grader/*/*.c))
 LIB      := $(BUILD)/libsockgrade.a
 OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(GRADER_SRCS))
 MAIN_OBJ := $(BUILD)/grader/cli/main.o
+CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard grader/cli/*.c))
 
 # One program per assignments/<name>/ folder (its spec); reference/<name>.c implements it.
 PROGRAMS := $(notdir $(patsubst %/spec.json,%,$(wildcard assignments/*/spec.json)))
@@ -61,8 +63,8 @@ $(BUILD)/datadir.stamp: FORCE
 	@mkdir -p $(@D)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 
-$(BUILD)/sockgrade: $(MAIN_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LDLIBS)
+$(BUILD)/sockgrade: $(CLI_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
 
 $(BUILD)/reference/%: reference/%.c reference/sockio.h
 	@mkdir -p $(@D)
@@ -100,6 +102,7 @@ e2e: all $(VALIDATORS)
 	@$(TAP_CHECK) sh tests/e2e/test_permissions.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_concurrent.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_cli.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
 
@@ -191,7 +194,7 @@ gradescope:
 	cd $(GS_STAGE) && python3 -m zipfile -c ../gradescope-autograder.zip setup.sh run_autograder sockgrade
 	@echo "built $(BUILD)/gradescope-autograder.zip"
 
--include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
 # CI runs every attack but the documented known escapes (tests/e2e/run_hostile_ci.sh).
 hostile-ci: all

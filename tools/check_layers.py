@@ -22,7 +22,7 @@ MODULES = {
     "sandbox": (3, {"sandbox.h"}),
     "result":  (2, {"result.h", "result_json.h"}),
     "spec":    (1, {"spec.h", "values.h"}),
-    "util":    (0, {"util.h", "rng.h", "json_utf8.h", "sha256.h"}),
+    "util":    (0, {"util.h", "rng.h", "json_utf8.h", "sha256.h", "pool.h", "workdir.h"}),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -1,20 +1,18 @@
-/* batch: the class run. The batch process forks one worker per student (several at once);
- * a worker grades its student with grade_run, which forks that student's check runners, and
- * writes the report. The batch process only starts workers, reaps them (SIGCHLD, waited for
- * with sigtimedwait: no polling sleeps), kills one that overruns its bound, records an error
- * report for a worker that died, and rewrites the gradebook after every student. */
+/* batch: the class run. The batch process runs one worker per student (several at once) in
+ * the process pool (util/pool.c); a worker grades its student with grade_run, which runs that
+ * student's check runners in a pool of its own, and writes the report. The batch process only
+ * starts workers, learns of their ends, has one that overruns its bound killed, records an
+ * error report for a worker that died, and rewrites the gradebook after every student. */
 #include "batch.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "grade/discover.h"
@@ -24,17 +22,18 @@
 #include "dashboard.h"
 #include "outdir.h"
 #include "result/result_json.h"
+#include "report/report.h"
+#include "util/pool.h"
 #include "util/util.h"
+#include "util/workdir.h"
 
 struct student {
     char *name;
     const char *path;
     uint64_t fp;
     bool fp_ok;           /* false: could not hash; graded every time, never skipped */
-    pid_t pid;            /* its worker while one runs, else 0 */
+    struct pool_job job;  /* its worker */
     char *tmp;            /* the worker's TMPDIR, removed when it ends, however it ends */
-    int64_t started;
-    bool overran;
 };
 
 struct batch {
@@ -42,12 +41,13 @@ struct batch {
     struct student *all;  /* every submission, sorted by name */
     size_t nall;
     size_t *todo;         /* indexes into all: the slice's students to grade */
-    size_t ntodo, next, running, done, skipped, errors, slice;
+    size_t ntodo, next, done, skipped, errors, slice;
     struct gradebook gb;
-    uint64_t seed;
+    struct grade_options go; /* how each student is graded: the options, with the seed resolved */
     int64_t bound_ms;     /* a worker's wall-time bound: only a grader bug reaches it */
     int64_t t0;
-    pid_t parent;
+    struct pool pool;     /* the workers, each the leader of a process group */
+    int sigfd;            /* the stopping signals, read from a signalfd */
     char *tmproot;        /* holds the workers' TMPDIRs */
     int interrupted;      /* the signal that stopped the batch, or 0 */
     bool full;            /* the output folder's file system is full: stopped */
@@ -102,7 +102,6 @@ static int resolve_seed(struct batch *b, char *err, size_t errlen)
     char *text = util_read_file(path, NULL, NULL, 0), *end;
     bool known = false;
     unsigned long long v = 0;
-    b->seed = b->o->seed;
     if (text) {
         errno = 0;
         v = strtoull(text, &end, 10);
@@ -110,15 +109,15 @@ static int resolve_seed(struct batch *b, char *err, size_t errlen)
         free(text);
     }
     if (known && !b->o->seed_given)
-        b->seed = v;
-    if (known && b->o->seed_given && v != b->o->seed && !b->o->force) {
+        b->go.seed = v;
+    if (known && b->o->seed_given && v != b->o->grade.seed && !b->o->force) {
         free(path);
         return util_err(err, errlen, "%s was graded with seed %llu: --seed %llu would grade "
                         "students in another environment beside those graded before; give "
                         "--seed %llu, another --out, or --force to regrade everyone",
-                        b->o->out, v, (unsigned long long)b->o->seed, v);
+                        b->o->out, v, (unsigned long long)b->o->grade.seed, v);
     }
-    snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)b->seed);
+    snprintf(buf, sizeof buf, "%llu\n", (unsigned long long)b->go.seed);
     int rc = util_write_file_atomic(path, buf, strlen(buf), err, errlen);
     free(path);
     return rc;
@@ -177,7 +176,7 @@ static void plan(struct batch *b, const char *salt)
         if (!batch_in_shard(i, b->o->shard_k, b->o->shard_n))
             continue;
         b->slice++;
-        s->fp_ok = batch_fingerprint(s->path, b->o->assignments, salt, &s->fp, err, sizeof err) == 0;
+        s->fp_ok = batch_fingerprint(s->path, b->go.assignments, salt, &s->fp, err, sizeof err) == 0;
         if (!s->fp_ok)
             warn("%s: cannot fingerprint (%s): graded every time", s->name, err);
         const struct gradebook_row *row = gradebook_find(&b->gb, s->name);
@@ -213,42 +212,28 @@ static int write_report(const struct batch *b, const struct student *s, const st
     return rc;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* grade_run makes its work folder in $TMPDIR and removes it when it returns; a worker killed
  * before that would leave it behind, so each worker gets a TMPDIR the batch removes. */
 static void remove_tree(char **path)
 {
-    if (*path)
-        nftw(*path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    util_tree_remove(*path);
     free(*path);
     *path = NULL;
 }
 
-static _Noreturn void worker_main(const struct batch *b, const struct student *s)
+/* In the worker: its pipe says nothing; it closes when the worker ends. */
+static void worker_main(void *batch, void *student, int fd)
 {
+    const struct batch *b = batch;
+    const struct student *s = student;
     struct run_result r;
     char err[UTIL_ERRLEN];
-    /* The batch's death ends its workers (and their runners die with them), so an
-     * interrupted batch leaves no grading behind. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != b->parent)
-        _exit(3);
-    setpgid(0, 0);
+    (void)fd;
     sigprocmask(SIG_SETMASK, &b->oldmask, NULL); /* submissions must not inherit blocked signals */
+    close(b->sigfd);
     setenv("TMPDIR", s->tmp, 1);
-    memset(&r, 0, sizeof r);
-    struct grade_options go = { b->seed, b->o->mode, b->o->student_jobs, b->o->assignments, b->o->programs };
     const char *paths[] = { s->path };
-    r.grader_version = xstrdup(b->o->version);
-    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
-    r.submission = xstrdup(s->path);
-    grade_run(paths, 1, &go, &r);
+    grade_run(paths, 1, &b->go, &r);
     int rc = write_report(b, s, &r, err, sizeof err);
     if (rc < 0)
         warn("%s", err);
@@ -260,13 +245,7 @@ static void record_failure(struct batch *b, struct student *s, const char *why)
 {
     struct run_result r;
     char err[UTIL_ERRLEN];
-    memset(&r, 0, sizeof r);
-    r.seed = b->seed;
-    r.sandbox = xstrdup(sandbox_mode_name(b->o->mode));
-    r.isolation = xstrdup(sandbox_isolation(b->o->mode));
-    r.grader_version = xstrdup(b->o->version);
-    r.submission = xstrdup(s->path);
-    r.error = xstrdup(why);
+    grade_failed(s->path, &b->go, why, &r);
     if (b->o->progress)
         batch_progress_clear();
     warn("%s: %s", s->name, why);
@@ -281,7 +260,6 @@ static void record_failure(struct batch *b, struct student *s, const char *why)
 static void student_done(struct batch *b, struct student *s, const char *why)
 {
     char err[UTIL_ERRLEN];
-    s->pid = 0;
     remove_tree(&s->tmp);
     b->done++;
     if (why[0])
@@ -300,35 +278,27 @@ static void student_done(struct batch *b, struct student *s, const char *why)
 
 static void worker_start(struct batch *b, struct student *s)
 {
-    char why[UTIL_ERRLEN];
-    pid_t pid = -1;
+    char err[UTIL_ERRLEN], why[UTIL_ERRLEN + 64];
     s->tmp = xasprintf("%s/%s", b->tmproot, s->name);
-    if (mkdir(s->tmp, 0700) < 0 && errno != EEXIST) {
+    s->job.arg = s;
+    if (mkdir(s->tmp, 0700) < 0 && errno != EEXIST)
         snprintf(why, sizeof why, "cannot create %s: %s", s->tmp, strerror(errno));
-    } else {
-        fflush(NULL);
-        pid = fork();
-        if (pid == 0)
-            worker_main(b, s);
-        if (pid < 0)
-            snprintf(why, sizeof why, "cannot start a worker: fork: %s", strerror(errno));
-    }
-    if (pid < 0) {
-        student_done(b, s, why);
+    else if (pool_start(&b->pool, &s->job, b->bound_ms, worker_main, b, err, sizeof err) < 0)
+        snprintf(why, sizeof why, "cannot start a worker: %s", err);
+    else
         return;
-    }
-    setpgid(pid, pid); /* also here, so a kill right after fork finds the group */
-    s->pid = pid;
-    s->started = util_now_ms();
-    b->running++;
+    student_done(b, s, why);
 }
 
-static void worker_done(struct batch *b, struct student *s, int status)
+static void worker_done(void *batch, struct pool_job *job)
 {
+    struct batch *b = batch;
+    struct student *s = job->arg;
+    int status = job->status;
     char err[UTIL_ERRLEN], why[UTIL_ERRLEN + 64];
     char *jpath = report_path(b, s->name);
-    b->running--;
-    if (s->overran)
+    strbuf_release(&job->out);
+    if (job->overran)
         snprintf(why, sizeof why, "the worker grading this student overran its bound of %lld s "
                  "and was killed (a grader fault)", (long long)(b->bound_ms / 1000));
     else if (WIFSIGNALED(status))
@@ -348,101 +318,68 @@ static void worker_done(struct batch *b, struct student *s, int status)
     student_done(b, s, why);
 }
 
-static void pool_reap(struct batch *b)
+static void class_progress(const struct batch *b)
 {
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-        for (size_t i = 0; i < b->ntodo; i++)
-            if (b->all[b->todo[i]].pid == pid) {
-                worker_done(b, &b->all[b->todo[i]], status);
-                break;
-            }
-}
-
-/* Kills overdue workers; returns how long to wait for the next event. */
-static int64_t pool_deadlines(struct batch *b)
-{
-    int64_t now = util_now_ms(), wait = b->o->progress ? 1000 : 60000;
-    for (size_t i = 0; i < b->ntodo; i++) {
-        struct student *s = &b->all[b->todo[i]];
-        if (!s->pid)
-            continue;
-        int64_t left = s->started + b->bound_ms - now;
-        if (left <= 0 && !s->overran) {
-            s->overran = true;
-            kill(-s->pid, SIGKILL);
-            kill(s->pid, SIGKILL);
-        } else if (left > 0 && left < wait) {
-            wait = left;
-        }
-    }
-    return wait;
-}
-
-static void pool_progress(const struct batch *b)
-{
-    const struct student *oldest = NULL;
+    /* The pool keeps its jobs in the order they started: the first is the oldest. */
+    const struct student *oldest = b->pool.nrunning ? b->pool.running[0]->arg : NULL;
     if (!b->o->progress)
         return;
-    for (size_t i = 0; i < b->ntodo; i++)
-        if (b->all[b->todo[i]].pid && (!oldest || b->all[b->todo[i]].started < oldest->started))
-            oldest = &b->all[b->todo[i]];
     batch_progress_draw(b->done, b->ntodo, b->t0, oldest ? oldest->name : NULL,
-                        b->running ? b->running - 1 : 0);
+                        b->pool.nrunning ? b->pool.nrunning - 1 : 0);
 }
 
 /* Interrupted: the workers' reports in progress are given up (each student's earlier report
  * and fingerprint stay as they were, so the next run grades them again). */
-static void pool_abort(struct batch *b)
+static void class_abort(struct batch *b)
 {
-    for (size_t i = 0; i < b->ntodo; i++) {
-        struct student *s = &b->all[b->todo[i]];
-        int status;
-        if (!s->pid)
-            continue;
-        kill(-s->pid, SIGKILL);
-        kill(s->pid, SIGKILL);
-        while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        s->pid = 0;
-        remove_tree(&s->tmp);
-    }
+    pool_stop(&b->pool);
+    for (size_t i = 0; i < b->ntodo; i++)
+        remove_tree(&b->all[b->todo[i]].tmp);
 }
 
-/* The signals the pool waits for (blocked, taken with sigtimedwait): a worker's end, and an
- * interruption, handled here rather than in a handler so the batch can clean up. */
-static void pool_signals(sigset_t *set)
+/* The signal that stopped the batch, read from its signalfd (0 when there was none). */
+static int stop_signal(int sigfd)
 {
-    sigemptyset(set);
-    sigaddset(set, SIGCHLD);
-    sigaddset(set, SIGINT);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGHUP);
+    struct signalfd_siginfo si;
+    ssize_t n = read(sigfd, &si, sizeof si);
+    return n == (ssize_t)sizeof si ? (int)si.ssi_signo : 0;
 }
 
-static void pool_run(struct batch *b)
+static void class_run(struct batch *b)
 {
-    sigset_t set;
-    pool_signals(&set);
     size_t jobs = b->o->jobs > 0 ? (size_t)b->o->jobs : 1;
-    while ((b->next < b->ntodo || b->running) && !b->interrupted && !b->full) {
-        while (b->running < jobs && b->next < b->ntodo)
+    while ((b->next < b->ntodo || b->pool.nrunning) && !b->interrupted && !b->full) {
+        while (b->pool.nrunning < jobs && b->next < b->ntodo)
             worker_start(b, &b->all[b->todo[b->next++]]);
-        pool_progress(b);
-        int64_t wait = pool_deadlines(b);
-        struct timespec ts = { (time_t)(wait / 1000), (long)(wait % 1000) * 1000000L };
-        int sig = sigtimedwait(&set, NULL, &ts); /* a worker ended, time passed, or a stop */
-        if (sig > 0 && sig != SIGCHLD)
-            b->interrupted = sig;
-        pool_reap(b);
+        class_progress(b);
+        /* A worker ended, time passed (the progress bar's second), or a stop. */
+        if (b->pool.nrunning && pool_wait(&b->pool, b->o->progress ? 1000 : 60000, worker_done, b))
+            b->interrupted = stop_signal(b->sigfd);
     }
     if (b->interrupted || b->full)
-        pool_abort(b);
+        class_abort(b);
     else
-        pool_progress(b);
+        class_progress(b);
     if (b->o->progress)
         batch_progress_clear();
+}
+
+/* An interruption is taken from a signalfd rather than a handler, so the batch can clean up;
+ * the workers unblock these signals again. */
+static int watch_signals(struct batch *b, char *err, size_t errlen)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, &b->oldmask);
+    b->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (b->sigfd >= 0)
+        return 0;
+    util_err(err, errlen, "cannot watch for signals: signalfd: %s", strerror(errno));
+    sigprocmask(SIG_SETMASK, &b->oldmask, NULL);
+    return -1;
 }
 
 static void batch_free(struct batch *b)
@@ -454,6 +391,9 @@ static void batch_free(struct batch *b)
     free(b->all);
     free(b->todo);
     gradebook_free(&b->gb);
+    pool_free(&b->pool);
+    if (b->sigfd >= 0)
+        close(b->sigfd);
     if (b->tmproot)
         rmdir(b->tmproot);
     outdir_unlock(&b->lockfd);
@@ -467,31 +407,26 @@ static void summary(const struct batch *b)
         fprintf(stderr, " (shard %u/%u of %zu)", b->o->shard_k, b->o->shard_n, b->nall);
     fprintf(stderr, ": %zu graded, %zu unchanged, %zu grader errors in %.1f s; seed %llu; %s/gradebook.csv\n",
             b->done, b->skipped, b->errors, (double)(util_now_ms() - b->t0) / 1000.0,
-            (unsigned long long)b->seed, b->o->out);
+            (unsigned long long)b->go.seed, b->o->out);
 }
 
 static int make_tmproot(struct batch *b, char *err, size_t errlen)
 {
-    const char *tmp = getenv("TMPDIR");
-    b->tmproot = xasprintf("%s/sockgrade-batch.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (mkdtemp(b->tmproot))
-        return 0;
-    util_err(err, errlen, "cannot create %s: %s", b->tmproot, strerror(errno));
-    free(b->tmproot);
-    b->tmproot = NULL;
-    return -1;
+    b->tmproot = util_workdir_make("sockgrade-batch", err, errlen);
+    return b->tmproot ? 0 : -1;
 }
 
 int batch_run(const char *const *subs, size_t nsubs, const struct batch_options *o,
               char *err, size_t errlen)
 {
-    struct batch b = { .o = o, .t0 = util_now_ms(), .parent = getpid(), .lockfd = -1 };
+    struct batch b = { .o = o, .t0 = util_now_ms(), .sigfd = -1, .lockfd = -1 };
     char *salt = NULL, *csv = xasprintf("%s/gradebook.csv", o->out);
-    sigset_t set;
     int rc = -1;
+    pool_init(&b.pool, true, -1);
     gradebook_init(&b.gb);
-    b.gb.assignments = o->assignments;
-    b.gb.programs = o->programs;
+    b.go = o->grade;
+    b.gb.assignments = o->grade.assignments;
+    b.gb.programs = o->grade.programs;
     if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
         outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
         resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||
@@ -499,15 +434,16 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
         goto out;
     outdir_record(b.lockfd, b.tmproot);
     /* Another --programs grades other programs: the fingerprints change with it. */
-    char *mode_key = xasprintf("%s%s%s", sandbox_mode_name(o->mode), o->programs ? " programs=" : "",
-                               o->programs ? o->programs : "");
-    salt = batch_salt(o->version, b.seed, mode_key);
+    char *mode_key = xasprintf("%s%s%s", sandbox_mode_name(b.go.mode), b.go.programs ? " programs=" : "",
+                               b.go.programs ? b.go.programs : "");
+    salt = batch_salt(b.go.version, b.go.seed, mode_key);
     free(mode_key);
     plan(&b, salt);
-    b.bound_ms = worker_bound_ms(o->assignments);
-    pool_signals(&set);
-    sigprocmask(SIG_BLOCK, &set, &b.oldmask);
-    pool_run(&b);
+    b.bound_ms = worker_bound_ms(b.go.assignments);
+    if (watch_signals(&b, err, errlen) < 0)
+        goto out;
+    b.pool.stop_fd = b.sigfd;
+    class_run(&b);
     sigprocmask(SIG_SETMASK, &b.oldmask, NULL);
     if ((gradebook_write(&b.gb, csv, err, errlen) < 0 ||
          dashboard_write(&b.gb, o->out, err, errlen) < 0) && !b.full)

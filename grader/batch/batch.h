@@ -15,21 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sandbox/sandbox.h"
+#include "grade/grade.h"
 
 struct batch_options {
     const char *out;           /* output folder (created if missing) */
-    const char *assignments;   /* folder of <program>/spec.json */
-    const char *version;       /* grader version: in every report and every fingerprint */
-    uint64_t seed;
-    bool seed_given;           /* false: reuse DIR/.seed when there is one, else seed */
-    enum sandbox_mode mode;
+    struct grade_options grade; /* how every student is graded: jobs are the check runners per
+                                * student; version and seed are in every fingerprint too */
+    bool seed_given;           /* false: reuse DIR/.seed when there is one, else grade.seed */
     int jobs;                  /* students at once */
-    int student_jobs;          /* check runners per student */
     bool force;                /* regrade even unchanged students */
     unsigned shard_k, shard_n; /* grade slice k (1-based) of n; shard_n 0: every student */
     bool progress;             /* draw a progress bar on stderr (the caller checks for a tty) */
-    const char *programs;      /* --programs: the assignment's programs (NULL: every one) */
 };
 
 /* Grades the submissions (student folders). Returns 0 when every student of the slice has a

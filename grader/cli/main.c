@@ -1,9 +1,9 @@
-/* main: the sockgrade command line. Verbs: check, list, selftest, batch, merge. Only this file
- * exits. */
+/* main: the sockgrade command line. Verbs: check, list, selftest, batch, merge, validate; their
+ * options are parsed by the one table in options.c. Only this file exits. */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "grade/build.h"
 #include "grade/discover.h"
 #include "grade/grade.h"
+#include "options.h"
 #include "report/report.h"
 #include "util/util.h"
 
@@ -93,16 +94,35 @@ static const char usage_validate[] =
     "start on a broken spec. exit status: 0 every spec is valid, 1 some spec is broken, 2 DIR\n"
     "cannot be read.\n";
 
+/* The one place the program ends on an error: a usage error or a fault before grading began
+ * (a broken spec, no sandbox). A fault during grading is written into the report instead. */
+static _Noreturn __attribute__((format(printf, 1, 2))) void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    util_vmessage("sockgrade: ", fmt, ap);
+    va_end(ap);
+    exit(2);
+}
+
+/* A usage error of verb: "sockgrade <verb>: <problem> (see ...)" and exit status 2. The
+ * problem quotes what was typed, so it goes through util_vmessage's escaping too. */
+static _Noreturn void usage_error(const char *verb, const char *problem)
+{
+    char head[64];
+    snprintf(head, sizeof head, "sockgrade %s: ", verb);
+    util_message(head, "%s (see 'sockgrade %s --help')", problem, verb);
+    exit(2);
+}
+
 struct cli {
+    struct cli_args a;   /* the verb's options as given */
     enum report_format format;
-    uint64_t seed;
-    const char *output;
+    uint64_t seed;       /* --seed, else random */
     enum sandbox_mode mode;
-    int jobs;
+    bool mode_auto;      /* --sandbox auto: namespaces if the probe succeeds, else none */
     char *data;          /* folder holding assignments/ and reference/ */
     bool require_all;    /* selftest: every known program present, full marks */
-    bool mode_auto;      /* --sandbox auto: namespaces if the probe succeeds, else none */
-    const char *programs; /* --programs: the lecture programs of this assignment (NULL: all) */
 };
 
 /* Proves the chosen isolation works here before grading anything; auto falls back to none
@@ -207,58 +227,22 @@ static void usage_exit(const char *text, int status)
     exit(status);
 }
 
-static int parse_options(int argc, char **argv, struct cli *c, const char *usage)
+/* The verb's options, parsed by the one table: a usage error ends here with the option and
+ * its problem named, --help with the verb's usage. Returns the first operand's index. */
+static int parse_or_exit(enum cli_verb verb, int argc, char **argv, const char *usage, struct cli *c)
 {
-    static const struct option opts[] = {
-        { "format", required_argument, 0, 'f' }, { "seed", required_argument, 0, 's' },
-        { "output", required_argument, 0, 'o' }, { "sandbox", required_argument, 0, 'S' },
-        { "jobs", required_argument, 0, 'j' },   { "help", no_argument, 0, 'h' },
-        { "programs", required_argument, 0, 'P' }, { 0, 0, 0, 0 },
-    };
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "f:s:o:j:h", opts, NULL)) != -1) {
-        char *end;
-        switch (ch) {
-        case 'f':
-            if (report_format_parse(optarg, &c->format) < 0)
-                die("unknown format '%s' (text, json, gradescope, junit, classroom, html)", optarg);
-            break;
-        case 's':
-            errno = 0;
-            c->seed = strtoull(optarg, &end, 10);
-            if (errno || *end || !*optarg)
-                die("--seed takes a non-negative integer, not '%s'", optarg);
-            break;
-        case 'o':
-            c->output = optarg;
-            break;
-        case 'P':
-            c->programs = optarg;
-            break;
-        case 'S':
-            if (strcmp(optarg, "auto") == 0)
-                c->mode_auto = true;
-            else if (strcmp(optarg, "namespaces") == 0)
-                c->mode = SANDBOX_NAMESPACES, c->mode_auto = false;
-            else if (strcmp(optarg, "none") == 0)
-                c->mode = SANDBOX_NONE, c->mode_auto = false;
-            else
-                die("--sandbox takes auto, namespaces or none, not '%s'", optarg);
-            break;
-        case 'j':
-            c->jobs = atoi(optarg);
-            if (c->jobs < 1)
-                die("-j takes a positive number, not '%s'", optarg);
-            break;
-        case 'h':
-            usage_exit(usage, 0);
-            break;
-        default:
-            usage_exit(usage, 2);
-        }
-    }
-    return optind;
+    char err[UTIL_ERRLEN];
+    if (cli_parse(verb, argc, argv, &c->a, err, sizeof err) < 0)
+        usage_error(argv[0], err);
+    if (c->a.help)
+        usage_exit(usage, 0);
+    int sandbox = cli_given(&c->a, OPT_SANDBOX) ? c->a.sandbox : CLI_SANDBOX_AUTO;
+    c->format = cli_given(&c->a, OPT_FORMAT) ? (enum report_format)c->a.format : FORMAT_TEXT;
+    if (cli_given(&c->a, OPT_SEED))
+        c->seed = c->a.seed;
+    c->mode_auto = sandbox == CLI_SANDBOX_AUTO;
+    c->mode = sandbox == CLI_SANDBOX_NONE ? SANDBOX_NONE : SANDBOX_NAMESPACES;
+    return c->a.first;
 }
 
 static int emit(const struct run_result *r, const struct cli *c)
@@ -267,16 +251,17 @@ static int emit(const struct run_result *r, const struct cli *c)
      * there. The native JSON is the instructor's record and keeps everything. */
     struct report_options ro = { .student_view = c->format != FORMAT_JSON };
     const char *nc = getenv("NO_COLOR");
+    const char *output = c->a.output;
     struct winsize ws;
-    bool tty = !c->output && isatty(STDOUT_FILENO);
+    bool tty = !output && isatty(STDOUT_FILENO);
     ro.color = c->format == FORMAT_TEXT && tty && !(nc && *nc);
     if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
         ro.width = ws.ws_col; /* narrower than 40 columns: keep 80 and let the terminal cope */
     char *doc = report_render(r, c->format, &ro);
     char err[UTIL_ERRLEN];
     int rc = 0;
-    if (c->output) {
-        if (util_write_file_atomic(c->output, doc, strlen(doc), err, sizeof err) < 0) {
+    if (output) {
+        if (util_write_file_atomic(output, doc, strlen(doc), err, sizeof err) < 0) {
             warn("%s", err);
             rc = -1;
         }
@@ -291,15 +276,11 @@ static int emit(const struct run_result *r, const struct cli *c)
 static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
 {
     struct run_result r;
-    memset(&r, 0, sizeof r);
     char *assignments = xasprintf("%s/assignments", c->data);
     choose_sandbox(c);
     choose_tools();
-    refuse_bad_specs(assignments, c->programs);
-    struct grade_options go = { c->seed, c->mode, c->jobs, assignments, c->programs };
-    r.grader_version = xstrdup(SOCKGRADE_VERSION);
-    r.isolation = xstrdup(sandbox_isolation(c->mode));
-    r.submission = xstrdup(n == 1 ? paths[0] : "(several paths)");
+    refuse_bad_specs(assignments, c->a.programs);
+    struct grade_options go = { c->seed, c->mode, c->a.jobs, assignments, c->a.programs, SOCKGRADE_VERSION };
     grade_run(paths, n, &go, &r);
     if (r.error)
         warn("%s", r.error);
@@ -313,7 +294,7 @@ static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
 
 static int cmd_check(int argc, char **argv, struct cli *c)
 {
-    int first = parse_options(argc, argv, c, usage_check);
+    int first = parse_or_exit(VERB_CHECK, argc, argv, usage_check, c);
     if (first >= argc) {
         fputs("sockgrade check: no PATH given\n\n", stderr);
         usage_exit(usage_check, 2);
@@ -328,7 +309,7 @@ static int cmd_check(int argc, char **argv, struct cli *c)
 
 static int cmd_list(int argc, char **argv, struct cli *c)
 {
-    if (parse_options(argc, argv, c, usage_list) < argc)
+    if (parse_or_exit(VERB_LIST, argc, argv, usage_list, c) < argc)
         usage_exit(usage_list, 2);
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN], **names;
     size_t n;
@@ -352,7 +333,7 @@ static int cmd_list(int argc, char **argv, struct cli *c)
 /* Grades reference/ and demands full marks with every check passed, robustness included. */
 static int cmd_selftest(int argc, char **argv, struct cli *c)
 {
-    if (parse_options(argc, argv, c, usage_selftest) < argc)
+    if (parse_or_exit(VERB_SELFTEST, argc, argv, usage_selftest, c) < argc)
         usage_exit(usage_selftest, 2);
     char *ref = xasprintf("%s/reference", c->data);
     const char *paths[] = { ref };
@@ -372,9 +353,10 @@ static int cmd_selftest(int argc, char **argv, struct cli *c)
 
 static int cmd_validate(int argc, char **argv, struct cli *c)
 {
-    if (parse_options(argc, argv, c, usage_validate) < argc - 1)
+    int first = parse_or_exit(VERB_VALIDATE, argc, argv, usage_validate, c);
+    if (first < argc - 1)
         usage_exit(usage_validate, 2);
-    char *dir = optind < argc ? xstrdup(argv[optind]) : xasprintf("%s/assignments", c->data);
+    char *dir = first < argc ? xstrdup(argv[first]) : xasprintf("%s/assignments", c->data);
     char err[UTIL_ERRLEN], *report;
     int bad = discover_validate(dir, &report, err, sizeof err);
     if (bad < 0)
@@ -386,56 +368,6 @@ static int cmd_validate(int argc, char **argv, struct cli *c)
     return bad ? 1 : 0;
 }
 
-static uint64_t parse_seed(const char *arg)
-{
-    char *end;
-    errno = 0;
-    uint64_t seed = strtoull(arg, &end, 10);
-    if (errno || *end || !*arg || *arg == '-')
-        die("--seed takes a non-negative integer, not '%s'", arg);
-    return seed;
-}
-
-static int parse_batch_options(int argc, char **argv, struct cli *c, struct batch_options *o)
-{
-    static const struct option opts[] = {
-        { "out", required_argument, 0, 'o' },  { "jobs", required_argument, 0, 'j' },
-        { "force", no_argument, 0, 'F' },      { "shard", required_argument, 0, 'k' },
-        { "seed", required_argument, 0, 's' }, { "sandbox", required_argument, 0, 'S' },
-        { "programs", required_argument, 0, 'P' },
-        { "help", no_argument, 0, 'h' },       { 0, 0, 0, 0 },
-    };
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
-        if (ch == 'o') {
-            o->out = optarg;
-        } else if (ch == 'j') {
-            o->jobs = atoi(optarg);
-            if (o->jobs < 1)
-                die("-j takes a positive number, not '%s'", optarg);
-        } else if (ch == 'P') {
-            o->programs = optarg;
-        } else if (ch == 'F') {
-            o->force = true;
-        } else if (ch == 'k') {
-            if (batch_parse_shard(optarg, &o->shard_k, &o->shard_n) < 0)
-                die("--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
-        } else if (ch == 's') {
-            o->seed = parse_seed(optarg);
-            o->seed_given = true;
-        } else if (ch == 'S') {
-            if (strcmp(optarg, "none") != 0 && strcmp(optarg, "namespaces") != 0 && strcmp(optarg, "auto") != 0)
-                die("--sandbox takes auto, namespaces or none, not '%s'", optarg);
-            c->mode_auto = strcmp(optarg, "auto") == 0;
-            c->mode = strcmp(optarg, "none") == 0 ? SANDBOX_NONE : SANDBOX_NAMESPACES;
-        } else {
-            usage_exit(usage_batch, ch == 'h' ? 0 : 2);
-        }
-    }
-    return optind;
-}
-
 /* Students at once: four per core, two check runners each. Measured on 2 cores with 80
  * students (docs/instructors.md): a buggy submission mostly waits on its checks' timeouts, so
  * more students at once pay off until the CPU is busy (4 at once: 55 s, 8: 32 s, 16: 29 s),
@@ -443,25 +375,31 @@ static int parse_batch_options(int argc, char **argv, struct cli *c, struct batc
 static int cmd_batch(int argc, char **argv, struct cli *c)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    struct batch_options o = { .seed = c->seed, .jobs = cores > 0 ? 4 * (int)cores : 4, .student_jobs = 2 };
-    int first = parse_batch_options(argc, argv, c, &o);
-    if (first >= argc || !o.out) {
+    int first = parse_or_exit(VERB_BATCH, argc, argv, usage_batch, c);
+    const struct cli_args *a = &c->a;
+    if (first >= argc || !a->out) {
         fputs("sockgrade batch: --out DIR and at least one SUBMISSION are needed\n\n", stderr);
         usage_exit(usage_batch, 2);
     }
-    if (o.shard_n && !o.seed_given) {
+    if (a->shard[1] && !cli_given(a, OPT_SEED)) {
         fputs("sockgrade batch: --shard needs --seed, so that every slice grades in the same "
               "environment\n\n", stderr);
         usage_exit(usage_batch, 2);
     }
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN];
-    o.assignments = assignments;
-    o.version = SOCKGRADE_VERSION;
-    refuse_bad_specs(assignments, o.programs);
+    refuse_bad_specs(assignments, a->programs);
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
     choose_tools();
-    o.mode = c->mode;
-    o.progress = isatty(STDERR_FILENO);
+    struct batch_options o = {
+        .out = a->out,
+        .grade = { c->seed, c->mode, 2, assignments, a->programs, SOCKGRADE_VERSION },
+        .seed_given = cli_given(a, OPT_SEED),
+        .jobs = cli_given(a, OPT_JOBS) ? a->jobs : cores > 0 ? 4 * (int)cores : 4,
+        .force = a->force,
+        .shard_k = a->shard[0],
+        .shard_n = a->shard[1],
+        .progress = isatty(STDERR_FILENO),
+    };
     int rc = batch_run((const char *const *)argv + first, (size_t)(argc - first), &o, err, sizeof err);
     if (rc < 0)
         fprintf(stderr, "sockgrade: %s\n", err);
@@ -471,30 +409,17 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
 
 static int cmd_merge(int argc, char **argv, struct cli *c)
 {
-    static const struct option opts[] = {
-        { "out", required_argument, 0, 'o' }, { "help", no_argument, 0, 'h' },
-        { "programs", required_argument, 0, 'P' }, { 0, 0, 0, 0 },
-    };
-    const char *out = NULL;
+    int first = parse_or_exit(VERB_MERGE, argc, argv, usage_merge, c);
     char err[UTIL_ERRLEN];
-    int ch;
-    optind = 1;
-    while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        if (ch == 'o')
-            out = optarg;
-        else if (ch == 'P')
-            c->programs = optarg;
-        else
-            usage_exit(usage_merge, ch == 'h' ? 0 : 2);
-    }
-    if (optind >= argc) {
+    if (first >= argc) {
         fputs("sockgrade merge: no DIR given\n\n", stderr);
         usage_exit(usage_merge, 2);
     }
     char *assignments = xasprintf("%s/assignments", c->data);
-    refuse_bad_specs(assignments, c->programs);
-    int rc = batch_merge((const char *const *)argv + optind, (size_t)(argc - optind),
-                         out ? out : argv[optind], assignments, c->programs, err, sizeof err);
+    refuse_bad_specs(assignments, c->a.programs);
+    int rc = batch_merge((const char *const *)argv + first, (size_t)(argc - first),
+                         c->a.out ? c->a.out : argv[first], assignments, c->a.programs, err,
+                         sizeof err);
     free(assignments);
     if (rc < 0) {
         fprintf(stderr, "sockgrade: %s\n", err);
@@ -508,7 +433,7 @@ int main(int argc, char **argv)
     size_t area = 0;
     for (int i = 0; i < argc; i++)
         area = (size_t)(argv[i] + strlen(argv[i]) + 1 - argv[0]);
-    struct cli c = { FORMAT_TEXT, 0, NULL, SANDBOX_NAMESPACES, 0, NULL, false, true, NULL };
+    struct cli c = { .format = FORMAT_TEXT, .mode = SANDBOX_NAMESPACES, .mode_auto = true };
     if (argc < 2)
         usage_exit(usage_main, 2);
     const char *verb = argv[1];

@@ -1,19 +1,15 @@
-/* grade: the runner pool. Builds and checks are tasks; each runs in a forked runner that
- * reports one JSON result on a pipe. The grader waits on those pipes (poll), never on sleeps,
- * and kills a runner that overruns its bound. */
+/* grade: one submission's tasks. Builds and checks are tasks; each runs in a runner process
+ * of the pool (util/pool.c) and reports one JSON result on its pipe. Tasks start longest first
+ * once what they need is built, and a runner that overruns its bound is killed. */
 #include "grade.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,7 +21,9 @@
 #include "check/env.h"
 #include "grade_wire.h"
 #include "stage.h"
+#include "util/pool.h"
 #include "util/util.h"
+#include "util/workdir.h"
 
 #define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
 
@@ -36,10 +34,8 @@ struct task {
     bool valgrind_copy;      /* a build of the copy that memcheck checks run */
     size_t prog, check;
     enum task_state state;
-    pid_t pid;
-    int fd;
-    struct strbuf buf;
-    int64_t deadline;
+    char *workdir;           /* the runner's own folder, while it starts */
+    struct pool_job job;     /* its runner */
 };
 
 struct grading {
@@ -50,20 +46,23 @@ struct grading {
     char **sources;          /* per program: the copy graded (stage.c), else the original */
     char **staged;           /* per program: that copy, owned */
     char *workroot;
+    struct pool pool;        /* the runners */
     struct task *tasks;
-    size_t ntasks, done, running, nworkdirs;
+    size_t ntasks, done, nworkdirs;
     unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
     char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
 };
 
 enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
 
-static char *new_dir(struct grading *g, const char *what)
+static char *new_dir(struct grading *g, const char *what, char *err, size_t errlen)
 {
     char *d = xasprintf("%s/%s%zu", g->workroot, what, g->nworkdirs++);
-    if (mkdir(d, 0755) < 0)
-        die("cannot create %s: %s", d, strerror(errno));
-    return d;
+    if (mkdir(d, 0755) == 0)
+        return d;
+    util_err(err, errlen, "cannot create %s: %s", d, strerror(errno));
+    free(d);
+    return NULL;
 }
 
 /* Where a program's build lands: the compiler's only writable folder, one per program. */
@@ -121,10 +120,12 @@ static void fresh_ports(struct env *e, size_t check)
 }
 
 /* In the runner: do the task, print its result to fd. */
-static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, const char *workdir)
+static void runner_main(void *grading, void *task, int fd)
 {
+    struct grading *g = grading;
+    struct task *t = task;
+    const char *workdir = t->workdir;
     char *json;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
      * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
     umask(022);
@@ -137,6 +138,9 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
                                      .valgrind_copy = t->valgrind_copy };
         build_execute(&req, &b);
         json = wire_build_encode(&b);
+        free(b.command);
+        free(b.diagnostics);
+        free(outdir);
     } else {
         struct check_result c;
         char *bin = binary_path(g, t->prog);
@@ -148,34 +152,36 @@ static _Noreturn void runner_main(struct grading *g, struct task *t, int fd, con
             fresh_ports(&g->envs[t->prog], t->check);
         check_execute(&ctx, &c);
         json = wire_check_encode(&c);
+        result_check_free(&c);
+        free(bin);
     }
     util_write_all(fd, json, strlen(json));
-    _exit(0);
+    free(json);
 }
 
+static void task_end(struct grading *g, struct task *t, const char *data, const char *why);
+
+/* Starts the task's runner. When the grader cannot (no work folder, no pipe, no process), the
+ * task ends at once as a runner that failed, with the reason: the report says what happened. */
 static void task_start(struct grading *g, struct task *t)
 {
-    int p[2];
-    char *workdir = new_dir(g, "w");
-    if (pipe2(p, O_CLOEXEC) < 0)
-        die("pipe: %s", strerror(errno));
-    fflush(NULL);
-    t->pid = fork();
-    if (t->pid < 0)
-        die("fork: %s", strerror(errno));
-    if (t->pid == 0) {
-        close(p[0]);
-        runner_main(g, t, p[1], workdir);
-    }
-    close(p[1]);
-    free(workdir);
-    t->fd = p[0];
-    strbuf_init(&t->buf);
+    char err[UTIL_ERRLEN], *why;
     const struct spec_check *sc = t->is_build ? NULL : &g->specs[t->prog]->checks[t->check];
-    int timeout = !sc ? 60000 : check_budget_ms(sc);
-    t->deadline = util_now_ms() + timeout + GRACE_MS;
-    t->state = TASK_RUNNING;
-    g->running++;
+    int64_t bound = (!sc ? 60000 : check_budget_ms(sc)) + GRACE_MS;
+    int rc = -1;
+    t->job.arg = t;
+    t->workdir = new_dir(g, "w", err, sizeof err);
+    if (t->workdir)
+        rc = pool_start(&g->pool, &t->job, bound, runner_main, g, err, sizeof err);
+    free(t->workdir);
+    t->workdir = NULL;
+    if (rc == 0) {
+        t->state = TASK_RUNNING;
+        return;
+    }
+    why = xasprintf("the grader could not start a runner: %s", err);
+    task_end(g, t, "", why);
+    free(why);
 }
 
 static void skip_checks(struct grading *g, size_t prog, const char *why)
@@ -255,17 +261,15 @@ static void fail_memchecks(struct grading *g, size_t prog)
     }
 }
 
-static void build_finish(struct grading *g, struct task *t, const char *data, int st)
+static void build_finish(struct grading *g, struct task *t, const char *data, const char *why)
 {
     size_t p = t->prog;
     struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
-    char why[UTIL_ERRLEN];
-    if (wire_build_decode(data, b, why, sizeof why) < 0) {
+    char bad[UTIL_ERRLEN];
+    if (wire_build_decode(data, b, bad, sizeof bad) < 0) {
         b->status = BUILD_ERROR;
         /* A runner that ended normally but sent a bad document is a grader bug: say where. */
-        b->diagnostics = *data && !WIFSIGNALED(st)
-                             ? xasprintf("the build runner failed (status %d): %s", st, why)
-                             : xasprintf("the build runner failed (status %d)", st);
+        b->diagnostics = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
     }
     if (b->status == BUILD_OK)
         g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
@@ -283,31 +287,51 @@ static void build_finish(struct grading *g, struct task *t, const char *data, in
     free(copy.diagnostics);
 }
 
-static void task_finish(struct grading *g, struct task *t)
+/* The task's result is data, the runner's report; why says what went wrong when data is not
+ * a report (a runner that died, or that never started). */
+static void task_end(struct grading *g, struct task *t, const char *data, const char *why)
 {
-    int st = 0;
-    while (waitpid(t->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    close(t->fd);
     t->state = TASK_DONE;
-    g->running--;
     g->done++;
-    struct program_result *pr = &g->r->programs[t->prog];
-    const char *data = t->buf.data ? t->buf.data : "";
-    if (t->is_build)
-        build_finish(g, t, data, st);
-    else {
-        struct check_result *c = &pr->checks[t->check];
-        char why[UTIL_ERRLEN];
-        if (wire_check_decode(data, c, why, sizeof why) < 0) {
-            c->status = STATUS_ERROR;
-            c->actual = WIFSIGNALED(st) ? xasprintf("the grader's runner was killed (signal %d): "
-                                                    "the check overran its bound", WTERMSIG(st))
-                        : *data         ? xasprintf("the grader's runner failed to report: %s", why)
-                                        : xstrdup("the grader's runner failed to report");
-        }
+    if (t->is_build) {
+        build_finish(g, t, data, why);
+        return;
     }
-    strbuf_release(&t->buf);
+    struct check_result *c = &g->r->programs[t->prog].checks[t->check];
+    char bad[UTIL_ERRLEN];
+    if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
+        c->status = STATUS_ERROR;
+        /* A runner that ended normally but sent a bad document is a grader bug: say where. */
+        c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
+    }
+}
+
+/* Why a runner that ended gave no report. Caller frees. */
+static char *runner_failure(const struct task *t, const struct pool_job *job)
+{
+    int st = job->status;
+    if (t->is_build)
+        return xasprintf("the build runner failed (status %d)", st);
+    if (job->overran)
+        return xasprintf("the grader's runner was killed (signal %d): the check overran its "
+                         "bound", WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL);
+    if (WIFSIGNALED(st))
+        return xasprintf("the grader's runner was killed by signal %d (%s)", WTERMSIG(st),
+                         strsignal(WTERMSIG(st)));
+    if (WEXITSTATUS(st) != 0)
+        return xasprintf("the grader's runner failed (exit status %d; the grader's messages "
+                         "say why)", WEXITSTATUS(st));
+    return xstrdup("the grader's runner failed to report");
+}
+
+static void task_finish(void *ctx, struct pool_job *job)
+{
+    struct grading *g = ctx;
+    struct task *t = job->arg;
+    char *why = runner_failure(t, job);
+    task_end(g, t, job->out.data ? job->out.data : "", why);
+    free(why);
+    strbuf_release(&job->out);
 }
 
 /* Longest first, so the slow tasks do not make the tail: a run under Valgrind costs about ten
@@ -330,49 +354,18 @@ static struct task *next_task(struct grading *g)
     return best;
 }
 
+/* Starts what may start, then waits for a runner to end (one past its bound is killed: its
+ * pipe closes, and it finishes as an error). */
 static void pool_step(struct grading *g)
 {
     size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
     struct task *next;
-    while (g->running < jobs && (next = next_task(g)))
+    while (g->pool.nrunning < jobs && (next = next_task(g)))
         task_start(g, next);
-    struct pollfd *pf = xcalloc(g->running ? g->running : 1, sizeof *pf);
-    struct task **who = xcalloc(g->running ? g->running : 1, sizeof *who);
-    size_t n = 0;
-    int64_t now = util_now_ms(), wait = 1000;
-    for (size_t i = 0; i < g->ntasks; i++) {
-        struct task *t = &g->tasks[i];
-        if (t->state != TASK_RUNNING)
-            continue;
-        if (t->deadline <= now)
-            kill(t->pid, SIGKILL); /* its pipe closes, and it finishes as an error */
-        else if (t->deadline - now < wait)
-            wait = t->deadline - now;
-        pf[n] = (struct pollfd){ t->fd, POLLIN, 0 };
-        who[n++] = t;
-    }
-    if (n && poll(pf, n, (int)wait) > 0)
-        for (size_t i = 0; i < n; i++) {
-            if (!pf[i].revents)
-                continue;
-            char buf[8192];
-            ssize_t r = read(pf[i].fd, buf, sizeof buf);
-            if (r > 0)
-                strbuf_add(&who[i]->buf, buf, (size_t)r);
-            else if (r == 0 || errno != EINTR)
-                task_finish(g, who[i]);
-        }
-    free(pf);
-    free(who);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
+    if (g->done < g->ntasks)
+        pool_wait(&g->pool, 1000, task_finish, g);
 }
 
 /* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
@@ -443,12 +436,12 @@ static void make_tasks(struct grading *g)
     g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
     size_t k = 0;
     for (size_t i = 0; i < g->r->nprograms; i++) {
-        g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY, .fd = -1 };
+        g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY };
         if (needs_valgrind(g->specs[i]))
             g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
-                                           .state = TASK_READY, .fd = -1 };
+                                           .state = TASK_READY };
         for (size_t c = 0; c < g->specs[i]->nchecks; c++)
-            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING, .fd = -1 };
+            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING };
     }
     g->ntasks = k;
 }
@@ -521,6 +514,48 @@ static void keep_listed(const char *list, char **programs, size_t *np)
     *np = k;
 }
 
+/* Frees what grading held and removes its work folder. */
+static void grading_free(struct grading *g)
+{
+    size_t n = g->r->nprograms;
+    for (size_t i = 0; g->specs && i < n; i++) {
+        spec_free(g->specs[i]);
+        env_free(&g->envs[i]);
+    }
+    free(g->specs);
+    free(g->envs);
+    for (size_t i = 0; g->staged && i < n; i++)
+        free(g->staged[i]);
+    free(g->staged);
+    free(g->sources);
+    for (size_t i = 0; g->vg_failure && i < n; i++)
+        free(g->vg_failure[i]);
+    free(g->vg_failure);
+    free(g->built);
+    free(g->tasks);
+    pool_free(&g->pool);
+    util_tree_remove(g->workroot);
+    free(g->workroot);
+}
+
+/* What every report says about its run, graded or not. */
+static void run_header(struct run_result *r, const struct grade_options *o, const char *submission)
+{
+    memset(r, 0, sizeof *r);
+    r->grader_version = xstrdup(o->version);
+    r->seed = o->seed;
+    r->sandbox = xstrdup(sandbox_mode_name(o->mode));
+    r->isolation = xstrdup(sandbox_isolation(o->mode));
+    r->submission = xstrdup(submission);
+}
+
+void grade_failed(const char *submission, const struct grade_options *o, const char *why,
+                  struct run_result *r)
+{
+    run_header(r, o, submission);
+    r->error = xstrdup(why);
+}
+
 int grade_run(const char *const *paths, size_t npaths, const struct grade_options *o,
               struct run_result *r)
 {
@@ -530,12 +565,11 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     size_t np = 0;
     int64_t t0 = util_now_ms();
     int rc = -1;
-    const char *tmp = getenv("TMPDIR");
-    r->seed = o->seed;
-    r->sandbox = xstrdup(sandbox_mode_name(o->mode));
-    g.workroot = xasprintf("%s/sockgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(g.workroot)) {
-        r->error = xasprintf("cannot create a work folder in %s: %s", tmp ? tmp : "/tmp", strerror(errno));
+    run_header(r, o, npaths == 1 ? paths[0] : "(several paths)");
+    pool_init(&g.pool, false, -1);
+    g.workroot = util_workdir_make("sockgrade", err, sizeof err);
+    if (!g.workroot) {
+        r->error = xstrdup(err);
         goto out;
     }
     if (discover_programs(o->assignments, &programs, &np, err, sizeof err) < 0) {
@@ -559,26 +593,10 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
 out:
     result_total(r);
     r->duration_ms = util_now_ms() - t0;
-    for (size_t i = 0; i < r->nprograms; i++) {
-        spec_free(g.specs[i]);
-        env_free(&g.envs[i]);
-    }
-    free(g.specs);
-    free(g.envs);
-    for (size_t i = 0; g.staged && i < r->nprograms; i++)
-        free(g.staged[i]);
-    free(g.staged);
-    free(g.sources);
-    for (size_t i = 0; g.vg_failure && i < r->nprograms; i++)
-        free(g.vg_failure[i]);
-    free(g.vg_failure);
-    free(g.built);
-    free(g.tasks);
+    grading_free(&g);
     for (size_t i = 0; i < np; i++)
         free(programs[i]);
     free(programs);
     discovery_free(&d);
-    nftw(g.workroot, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(g.workroot);
     return rc;
 }

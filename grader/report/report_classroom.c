@@ -36,7 +36,7 @@ static void cr_test(struct cr_doc *d, const char *name, const char *status, doub
 {
     cJSON *t = cJSON_CreateObject();
     if (!t)
-        die("out of memory building the classroom report");
+        util_out_of_memory("building the classroom report");
     cr_str(t, "name", name);
     cJSON_AddStringToObject(t, "status", status);
     cJSON_AddNumberToObject(t, "score", score);
@@ -123,14 +123,14 @@ static char *cr_render(const struct run_result *r, size_t cap)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
-        die("out of memory building the classroom report");
+        util_out_of_memory("building the classroom report");
     struct cr_doc d = { .cap = cap };
     cJSON_AddNumberToObject(root, "version", 1);
     cJSON_AddStringToObject(root, "status", cr_run_status(r));
     cJSON *max = cJSON_AddNumberToObject(root, "max_score", 0);
     d.tests = cJSON_AddArrayToObject(root, "tests");
     if (!max || !d.tests)
-        die("out of memory building the classroom report");
+        util_out_of_memory("building the classroom report");
     if (r->error) {
         char *msg = xasprintf("The grader failed (not your fault): %s\n", r->error);
         cr_test(&d, "sockgrade: grader error", "error", 0, 0, msg);
@@ -149,7 +149,7 @@ static char *cr_render(const struct run_result *r, size_t cap)
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!text)
-        die("out of memory printing the classroom report");
+        util_out_of_memory("printing the classroom report");
     char *escaped = result_json_escape_c1(text);
     cJSON_free(text);
     char *doc = xasprintf("%s\n", escaped);

@@ -121,7 +121,7 @@ char *report_gradescope(const struct run_result *r)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
-        die("out of memory building the Gradescope report");
+        util_out_of_memory("building the Gradescope report");
     cJSON_AddNumberToObject(root, "score", r->score);
     cJSON_AddNumberToObject(root, "execution_time", (double)((r->duration_ms + 999) / 1000));
     char *out = gs_output(r);
@@ -143,7 +143,7 @@ char *report_gradescope(const struct run_result *r)
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
-        die("out of memory printing the Gradescope report");
+        util_out_of_memory("printing the Gradescope report");
     char *doc = result_json_escape_c1(text);
     cJSON_free(text);
     return doc;

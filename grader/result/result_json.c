@@ -148,7 +148,7 @@ static cJSON *json_run(const struct run_result *r)
     char seed[24];
     cJSON *root = cJSON_CreateObject();
     if (!root)
-        die("out of memory building the JSON report");
+        util_out_of_memory("building the JSON report");
 
     cJSON_AddStringToObject(root, "schema", RESULT_SCHEMA);
     json_str(root, "grader_version", r->grader_version);
@@ -176,7 +176,7 @@ static char *json_print(cJSON *o, bool formatted)
     char *text = o ? (formatted ? cJSON_Print(o) : cJSON_PrintUnformatted(o)) : NULL;
     cJSON_Delete(o);
     if (!text)
-        die("out of memory printing a JSON result");
+        util_out_of_memory("printing a JSON result");
     char *out = result_json_escape_c1(text);
     cJSON_free(text);
     return out;

@@ -14,6 +14,7 @@
 #include "landlock.h"
 #include "cgroup.h"
 #include "util/util.h"
+#include "util/workdir.h"
 
 /* What the last probe found about this machine, kept for main to show after grading (selftest);
  * a fact of the machine asked in main's process, not state of any run. */
@@ -85,10 +86,10 @@ const char *sandbox_isolation(enum sandbox_mode mode)
 
 int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)
 {
-    char dir[] = "/tmp/sockgrade-probe.XXXXXX", msg[UTIL_ERRLEN] = "";
+    char msg[UTIL_ERRLEN] = "", *dir = util_workdir_make("sockgrade-probe", msg, sizeof msg);
     int p[2] = { -1, -1 }, rc = -1;
-    if (!mkdtemp(dir))
-        return util_err(err, errlen, "sandbox probe: mkdtemp: %s", strerror(errno));
+    if (!dir)
+        return util_err(err, errlen, "sandbox probe: %s", msg);
     if (pipe(p) < 0) {
         util_err(err, errlen, "sandbox probe: pipe: %s", strerror(errno));
         goto out;
@@ -115,10 +116,8 @@ int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)
 out:
     if (p[0] >= 0)
         close(p[0]);
-    char root[sizeof dir + 8];
-    snprintf(root, sizeof root, "%s/root", dir);
-    rmdir(root);
-    rmdir(dir);
+    util_tree_remove(dir);
+    free(dir);
     return rc;
 }
 

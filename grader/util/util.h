@@ -1,6 +1,7 @@
-/* util: the program's one error module, allocation that cannot fail silently, a growable
- * byte buffer and a monotonic clock. Library code reports errors through a caller's buffer
- * (anet style); only main and setup code call die(). */
+/* util: the program's messages, allocation that cannot fail silently, a growable byte
+ * buffer and a monotonic clock. Library code reports errors through a caller's buffer (anet
+ * style) and never exits: die() lives in cli/main.c, the only place that ends the program on
+ * an error; the one exception is util_out_of_memory, below. */
 #ifndef SOCKGRADE_UTIL_H
 #define SOCKGRADE_UTIL_H
 
@@ -11,8 +12,14 @@
 
 #define UTIL_ERRLEN 512
 
-_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes head ("sockgrade: ") and the message on stderr, the message's control bytes spelled
+ * out (it carries file names and text read from disk). */
+void util_vmessage(const char *head, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void util_message(const char *head, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "sockgrade: out of memory <message>" and exit status 2, without flushing stdio: the end of
+ * an allocation that failed (util.c says why it is not returned). */
+_Noreturn void util_out_of_memory(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Formats into err (if not NULL) and returns -1, so callers can `return util_err(...)`. */
 int util_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -45,7 +52,8 @@ char *util_read_file(const char *path, size_t *len, char *err, size_t errlen);
 /* The same for a file the grader parses (a spec, a report): one larger than max bytes is
  * refused with err naming it, before it is read, so a 100 MB file costs nothing. */
 char *util_read_file_max(const char *path, size_t max, size_t *len, char *err, size_t errlen);
-/* Writes data to path atomically (temporary file in the same folder, fsync, rename). */
+/* Writes data to path atomically (temporary file in the same folder, fsync, rename); a path
+ * that exists and is no regular file (a device such as /dev/null, a FIFO) is written in place. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
 /* Full-length descriptor I/O, retrying on EINTR. Return 0 or -1 with errno set. */
