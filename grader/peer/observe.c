@@ -1,20 +1,20 @@
-/* observe: a packet socket on `lo` of the check's own network namespace, read by a thread of
- * its own while the program runs. A classic BPF filter lets the kernel keep only what a hint
- * can use: packets arriving on lo (lo shows each packet twice, leaving and arriving), IPv4 or
- * IPv6, that are a TCP SYN without ACK (a connection attempt; the answer carries ACK) or a UDP
- * datagram, and only their first bytes. This file then leaves out what involves the peers'
- * own sockets (contacts the peers record themselves, and their replies), so what is left is
- * where the program went instead. Reading packets needs CAP_NET_RAW over the namespace, which
- * the runner has in the namespace it made; it sees nothing of the host. */
+/* observe: raw sockets in the check's own network namespace, read by a thread of their own
+ * while the program runs. A raw socket gets a copy of every TCP or UDP packet the namespace
+ * receives (on lo: every packet sent), before TCP answers a SYN with a RST or UDP a datagram
+ * with "port unreachable". A classic BPF filter lets the kernel keep only what a hint can use:
+ * a TCP SYN without ACK (a connection attempt; the answer carries ACK) or a UDP datagram, and
+ * only its first bytes. This file then leaves out what involves the peers' own sockets
+ * (contacts the peers record themselves, and their replies), so what is left is where the
+ * program went instead. Raw sockets, not a packet socket on lo: closing a packet socket waits
+ * for an RCU grace period (8 to 22 ms measured), on every check. Reading packets needs
+ * CAP_NET_RAW over the namespace, which the runner has in the namespace it made; it sees
+ * nothing of the host, and the program, in a nested user namespace, cannot open one. */
 #include "observe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -28,6 +28,7 @@
 #include "peer_int.h"
 
 #define OBSERVE_SNAP 128           /* bytes kept of a packet: IP and TCP/UDP headers */
+#define OBSERVE_V6_HDR 40          /* an IPv6 raw socket gets the packet without it */
 #define OBSERVE_OWN_MAX 64         /* grader sockets told apart (3 per peer) */
 #define OBSERVE_BURST 256          /* packets read per wake-up, so a flood cannot keep the
                                       thread from its stop */
@@ -37,8 +38,10 @@
 #define TCP_ACK 0x10
 #define TCP_ESTABLISHED 1
 
+enum { SOCK_V4_TCP, SOCK_V4_UDP, SOCK_V6_TCP, SOCK_V6_UDP, OBSERVE_SOCKS };
+
 struct observer {
-    int fd;                        /* the packet socket */
+    int fd[OBSERVE_SOCKS];         /* raw sockets; IPv6 ones are -1 where IPv6 is off */
     int stop_rd, stop_wr;          /* a byte written here ends the thread */
     pthread_t thread;
     bool running;
@@ -49,28 +52,32 @@ struct observer {
     struct observe_report rep;     /* the thread's until it is joined */
 };
 
-/* Offsets are from the network header (a SOCK_DGRAM packet socket). Jumps count the
- * instructions skipped: 17 accepts, 18 drops. */
-static const struct sock_filter observe_filter[] = {
-    /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_PKTTYPE),
-    /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_HOST, 0, 16),
-    /* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_PROTOCOL),
-    /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 5),
-    /* 4 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),            /* IPv4 flags, fragment */
-    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 12, 0), /* a later fragment */
-    /* 6 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),            /* X = IPv4 header length */
-    /* 7 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),             /* A = protocol */
-    /* 8 */ BPF_STMT(BPF_JMP | BPF_JA, 3),
-    /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 8),
-    /* 10 */ BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 40),
-    /* 11 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 6),            /* next header */
-    /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 3),
-    /* 13 */ BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),           /* TCP flags */
-    /* 14 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, TCP_SYN | TCP_ACK),
-    /* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCP_SYN, 1, 2),
-    /* 16 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 1),
-    /* 17 */ BPF_STMT(BPF_RET | BPF_K, OBSERVE_SNAP),
-    /* 18 */ BPF_STMT(BPF_RET | BPF_K, 0),
+/* IPv4 raw sockets see the packet from its IP header. Jumps count the instructions
+ * skipped: 8 accepts, 9 drops. */
+static const struct sock_filter observe_filter_v4[] = {
+    /* 0 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 6),             /* flags, fragment offset */
+    /* 1 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 7, 0), /* a later fragment */
+    /* 2 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),             /* X = header length */
+    /* 3 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),              /* protocol */
+    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 3),
+    /* 5 */ BPF_STMT(BPF_LD | BPF_B | BPF_IND, 13),             /* TCP flags */
+    /* 6 */ BPF_STMT(BPF_ALU | BPF_AND | BPF_K, TCP_SYN | TCP_ACK),
+    /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCP_SYN, 0, 1),
+    /* 8 */ BPF_STMT(BPF_RET | BPF_K, OBSERVE_SNAP),
+    /* 9 */ BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+/* IPv6 raw sockets see it from the TCP or UDP header. */
+static const struct sock_filter observe_filter_v6_tcp[] = {
+    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, TCP_SYN | TCP_ACK),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TCP_SYN, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, OBSERVE_SNAP - OBSERVE_V6_HDR),
+    BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+static const struct sock_filter observe_filter_v6_udp[] = {
+    BPF_STMT(BPF_RET | BPF_K, OBSERVE_SNAP - OBSERVE_V6_HDR),
 };
 
 /* One packet as the filter kept it. */
@@ -158,21 +165,47 @@ void observe_take(struct observe_report *r, const struct observe_own *own, size_
     d->bytes += k.payload;
 }
 
-/* Takes up to max queued packets; returns how many were read. */
-static size_t observe_read(struct observer *ob, size_t max)
+/* An IPv6 raw socket gives the packet without its header: it is made again from the sender
+ * (the message's name) and the destination (IPV6_PKTINFO), so that one parser reads both. */
+static ssize_t observe_recv_v6(int fd, int proto, uint8_t *buf, size_t len)
+{
+    struct sockaddr_in6 from = { 0 };
+    union {
+        struct cmsghdr h;
+        char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    } ctl;
+    struct iovec iov = { .iov_base = buf + OBSERVE_V6_HDR, .iov_len = len - OBSERVE_V6_HDR };
+    struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+                        .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof ctl };
+    ssize_t got = recvmsg(fd, &m, MSG_DONTWAIT);
+    if (got < 0)
+        return got;
+    memset(buf, 0, OBSERVE_V6_HDR);
+    buf[0] = 0x60;
+    buf[6] = (uint8_t)proto;
+    memcpy(buf + 8, &from.sin6_addr, 16);
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+            memcpy(buf + 24, &((const struct in6_pktinfo *)CMSG_DATA(c))->ipi6_addr, 16);
+    return got + OBSERVE_V6_HDR;
+}
+
+/* Takes up to max packets queued on raw socket k; returns how many were read. */
+static size_t observe_read(struct observer *ob, int k, size_t max)
 {
     uint8_t buf[OBSERVE_SNAP];
     size_t n = 0;
-    for (; n < max; n++) {
-        struct sockaddr_ll from;
-        socklen_t fl = sizeof from;
-        ssize_t got = recvfrom(ob->fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+    while (ob->fd[k] >= 0 && n < max) {
+        ssize_t got = k == SOCK_V6_TCP || k == SOCK_V6_UDP
+                          ? observe_recv_v6(ob->fd[k], k == SOCK_V6_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+                                            buf, sizeof buf)
+                          : recv(ob->fd[k], buf, sizeof buf, MSG_DONTWAIT);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0)
             break;
-        if (from.sll_pkttype != PACKET_OUTGOING)
-            observe_take(&ob->rep, ob->own, ob->nown, buf, (size_t)got);
+        observe_take(&ob->rep, ob->own, ob->nown, buf, (size_t)got);
+        n++;
     }
     return n;
 }
@@ -180,16 +213,18 @@ static size_t observe_read(struct observer *ob, size_t max)
 static void *observe_thread(void *arg)
 {
     struct observer *ob = arg;
-    struct pollfd pf[2] = { { .fd = ob->stop_rd, .events = POLLIN },
-                            { .fd = ob->fd, .events = POLLIN } };
+    struct pollfd pf[1 + OBSERVE_SOCKS] = { { .fd = ob->stop_rd, .events = POLLIN } };
+    for (int k = 0; k < OBSERVE_SOCKS; k++)
+        pf[1 + k] = (struct pollfd){ .fd = ob->fd[k], .events = POLLIN }; /* -1: ignored */
     for (;;) {
-        int r = poll(pf, 2, -1);
+        int r = poll(pf, 1 + OBSERVE_SOCKS, -1);
         if (r < 0 && errno != EINTR)
             break; /* cannot happen with valid arguments; stop rather than spin */
         if (r > 0 && pf[0].revents)
             break;
-        if (r > 0 && pf[1].revents)
-            observe_read(ob, OBSERVE_BURST);
+        for (int k = 0; r > 0 && k < OBSERVE_SOCKS; k++)
+            if (pf[1 + k].revents)
+                observe_read(ob, k, OBSERVE_BURST);
     }
     return NULL;
 }
@@ -216,24 +251,21 @@ static void observe_own_sockets(struct observer *ob, const struct peer_set *ps)
     }
 }
 
-/* Filter first, then bind: a packet socket made with protocol 0 receives nothing until bound,
- * so no packet slips in unfiltered. */
-static int observe_socket(char *err, size_t errlen)
+/* A raw socket of family and protocol with its filter; IPv6 ones also say each packet's
+ * destination. Returns the descriptor, or -1 with err. */
+static int observe_socket(int family, int proto, const struct sock_filter *filter, size_t len,
+                          char *err, size_t errlen)
 {
-    struct sock_fprog prog = { .len = sizeof observe_filter / sizeof observe_filter[0],
-                               .filter = (struct sock_filter *)observe_filter };
-    int rc = -1;
-    int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    struct sock_fprog prog = { .len = (unsigned short)len, .filter = (struct sock_filter *)filter };
+    int one = 1, rc = -1;
+    int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
     if (fd < 0)
-        return util_err(err, errlen, "observe: packet socket: %s", strerror(errno));
-    struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-                               .sll_ifindex = (int)if_nametoindex("lo") };
+        return util_err(err, errlen, "observe: raw socket: %s", strerror(errno));
     if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
         util_err(err, errlen, "observe: attach filter: %s", strerror(errno));
-    else if (sll.sll_ifindex == 0)
-        util_err(err, errlen, "observe: no interface lo");
-    else if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0)
-        util_err(err, errlen, "observe: bind to lo: %s", strerror(errno));
+    else if (family == AF_INET6 &&
+             setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) < 0)
+        util_err(err, errlen, "observe: IPV6_RECVPKTINFO: %s", strerror(errno));
     else {
         rc = fd;
         fd = -1;
@@ -243,17 +275,32 @@ static int observe_socket(char *err, size_t errlen)
     return rc;
 }
 
+#define FILTER(f) f, sizeof f / sizeof f[0]
+
+/* The IPv4 sockets are needed; the IPv6 ones only where the namespace has IPv6. */
+static int observe_sockets(struct observer *ob, char *err, size_t errlen)
+{
+    char ignored[UTIL_ERRLEN];
+    ob->fd[SOCK_V4_TCP] = observe_socket(AF_INET, IPPROTO_TCP, FILTER(observe_filter_v4), err, errlen);
+    ob->fd[SOCK_V4_UDP] = observe_socket(AF_INET, IPPROTO_UDP, FILTER(observe_filter_v4), err, errlen);
+    ob->fd[SOCK_V6_TCP] = observe_socket(AF_INET6, IPPROTO_TCP, FILTER(observe_filter_v6_tcp),
+                                         ignored, sizeof ignored);
+    ob->fd[SOCK_V6_UDP] = observe_socket(AF_INET6, IPPROTO_UDP, FILTER(observe_filter_v6_udp),
+                                         ignored, sizeof ignored);
+    return ob->fd[SOCK_V4_TCP] >= 0 && ob->fd[SOCK_V4_UDP] >= 0 ? 0 : -1;
+}
+
 struct observer *observe_open(const struct peer_set *ps, char *err, size_t errlen)
 {
     struct observer *ob = xcalloc(1, sizeof *ob);
     int pfd[2] = { -1, -1 };
     ob->stop_rd = ob->stop_wr = -1;
-    ob->fd = observe_socket(err, errlen);
-    if (ob->fd >= 0 && pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
-        util_err(err, errlen, "observe: pipe: %s", strerror(errno));
+    int rc = observe_sockets(ob, err, errlen);
+    if (rc == 0 && pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
+        rc = util_err(err, errlen, "observe: pipe: %s", strerror(errno));
     ob->stop_rd = pfd[0];
     ob->stop_wr = pfd[1];
-    if (ob->fd < 0 || ob->stop_rd < 0) {
+    if (rc < 0) {
         observe_free(ob);
         return NULL;
     }
@@ -308,7 +355,8 @@ void observe_stop(struct observer *ob, int netstate, struct observe_report *out)
     }
     observe_table(ob, netstate);
     observe_join(ob);
-    observe_read(ob, OBSERVE_DRAIN);
+    for (int k = 0; k < OBSERVE_SOCKS; k++)
+        observe_read(ob, k, OBSERVE_DRAIN);
     *out = ob->rep;
 }
 
@@ -317,8 +365,9 @@ void observe_free(struct observer *ob)
     if (!ob)
         return;
     observe_join(ob);
-    if (ob->fd >= 0)
-        close(ob->fd);
+    for (int k = 0; k < OBSERVE_SOCKS; k++)
+        if (ob->fd[k] >= 0)
+            close(ob->fd[k]);
     if (ob->stop_rd >= 0)
         close(ob->stop_rd);
     if (ob->stop_wr >= 0)

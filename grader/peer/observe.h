@@ -29,10 +29,11 @@ struct observe_dest {
 
 struct observe_report {
     bool on;                    /* the observer ran; else nothing below is known */
-    struct observe_dest dests[OBSERVE_DESTS]; /* in the order first seen */
+    struct observe_dest dests[OBSERVE_DESTS]; /* in the order read (socket by socket) */
     size_t ndests;
     size_t more;                /* attempts or datagrams to destinations not kept */
-    bool held_known;            /* the socket table was read when the observer stopped */
+    bool held_known;            /* the socket table was read when the observer stopped (the
+                                   program was still running then) */
     uint16_t held[OBSERVE_HELD];/* TCP peer ports with a connection the program still held
                                    open then (established: it had not closed its side) */
     size_t nheld;
@@ -46,8 +47,9 @@ struct observer;
 struct observer *observe_open(const struct peer_set *ps, char *err, size_t errlen);
 /* Starts the thread that reads the packets (after the program started, as the peers do). */
 int observe_serve(struct observer *ob, char *err, size_t errlen);
-/* Reads the socket table with netstate (the program may still run: call it before the run is
- * finished), stops the thread, takes what is still queued and fills out. */
+/* Reads the socket table with netstate (-1: not at all, for a program that has ended: it holds
+ * nothing then) before the run is finished, stops the thread, takes what is still queued and
+ * fills out. */
 void observe_stop(struct observer *ob, int netstate, struct observe_report *out);
 void observe_free(struct observer *ob);
 

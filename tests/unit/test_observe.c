@@ -1,6 +1,7 @@
 /* Tests of the observer (observe.c): packets made up byte by byte are read into observations
- * (what is kept, what is left out), and in a private network namespace a real SYN, datagram
- * and connection held open are seen while the grader's own peers are not. */
+ * (what is kept, what is left out), and in a private network namespace real SYNs and
+ * datagrams (IPv4 and IPv6) and a connection held open are seen while the grader's own peers
+ * are not. */
 #include <criterion/criterion.h>
 
 #include <arpa/inet.h>
@@ -78,6 +79,20 @@ static void dest_is(const struct observe_dest *d, const char *name, bool udp, si
     cr_assert_eq(d->udp, udp, "%s", name);
     cr_assert_eq(d->count, count, "%s: count %zu", name, d->count);
     cr_assert_eq(d->bytes, bytes, "%s: bytes %zu", name, d->bytes);
+}
+
+/* The destination of that name (each raw socket is read in turn, so the order of
+ * destinations seen on different ones is not the order they were sent in). */
+static const struct observe_dest *found(const struct observe_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->ndests; i++) {
+        char buf[64];
+        observe_dest_name(&r->dests[i], buf, sizeof buf);
+        if (strcmp(buf, name) == 0)
+            return &r->dests[i];
+    }
+    cr_assert_fail("%s was not seen", name);
+    return NULL;
 }
 
 Test(observe_take, a_syn_to_another_port_is_counted_per_destination)
@@ -209,13 +224,24 @@ Test(observe, sees_what_went_past_the_peers, .init = isolate, .timeout = 10)
     close(u);
     u = dial(SOCK_DGRAM, 9877, true);
     cr_assert_eq(send(u, "hello", 5, 0), 5);
+    int u6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = htons(9878),
+                                .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+    cr_assert_eq(sendto(u6, "hi", 2, 0, (struct sockaddr *)&to6, sizeof to6), 2);
+    close(u6);
+    int t6 = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    to6.sin6_port = htons(7);                           /* the peer is IPv4 only */
+    cr_assert_neq(connect(t6, (struct sockaddr *)&to6, sizeof to6), 0);
+    close(t6);
 
     struct observe_report r;
     observe_stop(ob, handle, &r);
     cr_assert(r.on);
-    cr_assert_eq(r.ndests, 2, "%zu destinations", r.ndests);
-    dest_is(&r.dests[0], "127.0.0.1:8080", false, 1, 0);
-    dest_is(&r.dests[1], "127.0.0.1:9877", true, 1, 5);
+    cr_assert_eq(r.ndests, 4, "%zu destinations", r.ndests);
+    dest_is(found(&r, "127.0.0.1:8080"), "127.0.0.1:8080", false, 1, 0);
+    dest_is(found(&r, "127.0.0.1:9877"), "127.0.0.1:9877", true, 1, 5);
+    dest_is(found(&r, "[::1]:9878"), "[::1]:9878", true, 1, 2);
+    dest_is(found(&r, "[::1]:7"), "[::1]:7", false, 1, 0);
     cr_assert(r.held_known);
     cr_assert(observe_held(&r, 7), "the open connection to port 7 was not seen");
     observe_free(ob);
