@@ -18,7 +18,7 @@ MODULES = {
     "report":  (6, {"report.h", "html.h"}),
     "grade":   (5, {"grade.h", "discover.h", "build.h"}),
     "check":   (4, {"check.h", "env.h"}),
-    "peer":    (3, {"peer.h", "driver.h", "netstate.h"}),
+    "peer":    (3, {"peer.h", "driver.h", "netstate.h", "observe.h"}),
     "sandbox": (3, {"sandbox.h"}),
     "result":  (2, {"result.h", "result_json.h"}),
     "spec":    (1, {"spec.h", "values.h"}),

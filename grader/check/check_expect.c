@@ -190,13 +190,19 @@ static char *swapped_hint(const struct peer_obs *o)
                      o->port, o->swapped_port, o->port);
 }
 
-/* A peer that nothing reached, and where the program went instead if it was the swapped port. */
-static char *describe_unreached(const struct peer_obs *o)
+/* A peer that nothing reached, and where the program went instead: the swapped port, or what
+ * the observer saw go elsewhere. */
+static char *describe_unreached(const struct check_seen *s, const struct peer_obs *o)
 {
     if (o && o->swapped_hits)
         return xasprintf("nothing reached port %u; %zu contact(s) on port %u", o->port,
                          o->swapped_hits, o->swapped_port);
-    return xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+    char *elsewhere = check_hint_elsewhere(s);
+    char *d = elsewhere ? xasprintf("nothing reached the server on port %u; instead %s",
+                                    o ? o->port : 0, elsewhere)
+                        : xasprintf("nothing reached the server on port %u", o ? o->port : 0);
+    free(elsewhere);
+    return d;
 }
 
 static void judge_peer(struct check_run *run, const struct spec_expect *x, struct verdict *v)
@@ -215,7 +221,7 @@ static void judge_peer(struct check_run *run, const struct spec_expect *x, struc
     v->ok = o && got.len == len && memcmp(got.data ? got.data : "", text, len) == 0 &&
             !(o->nconns == 0 && o->swapped_hits > 0);
     if (!o || o->nconns == 0) {
-        v->actual = describe_unreached(o);
+        v->actual = describe_unreached(&run->seen, o);
         if (o && o->swapped_hits)
             v->hint = swapped_hint(o);
     } else if (o->udp && got.len == 0) { /* "" would read as nothing at all */
@@ -239,7 +245,7 @@ static void judge_contacted(struct check_run *run, const struct spec_expect *x, 
     if (v->ok)
         v->actual = xasprintf("%zu %s", o->nconns, o->udp ? "sender(s)" : "connection(s)");
     else
-        v->actual = describe_unreached(o);
+        v->actual = describe_unreached(&run->seen, o);
 }
 
 /* How a binary reply differs from its payload: its size, and where it first went wrong. */
@@ -338,13 +344,20 @@ static bool judge_unobserved(struct check_run *run, const char *tmpl, struct ver
     v->expected = xasprintf("a value the grader's %s peer on port %u observes (%s)",
                             udp ? "UDP" : "TCP", o->port, udp ? "a datagram's source port"
                                                               : "the connection's source port");
-    v->actual = o->swapped_hits
-                    ? xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
-                                "with; %zu contact(s) arrived on port %u instead", o->port,
-                                udp ? "datagram" : "connection", o->swapped_hits, o->swapped_port)
-                    : xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
-                                "with (%s)", o->port, udp ? "datagram" : "connection",
-                                udp ? "was sendto() called, to port 7?" : "did connect() reach port 7?");
+    char *elsewhere = o->swapped_hits ? NULL : check_hint_elsewhere(&run->seen);
+    if (o->swapped_hits)
+        v->actual = xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                              "with; %zu contact(s) arrived on port %u instead", o->port,
+                              udp ? "datagram" : "connection", o->swapped_hits, o->swapped_port);
+    else if (elsewhere)
+        v->actual = xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                              "with; instead %s", o->port, udp ? "datagram" : "connection",
+                              elsewhere);
+    else
+        v->actual = xasprintf("the peer on port %u saw no %s, so there is nothing to compare "
+                              "with (%s)", o->port, udp ? "datagram" : "connection",
+                              udp ? "was sendto() called, to port 7?" : "did connect() reach port 7?");
+    free(elsewhere);
     if (o->swapped_hits)
         v->hint = swapped_hint(o);
     else if (udp)
@@ -460,6 +473,19 @@ static void judge_memcheck(struct check_run *run, struct verdict *v)
                                             "your program where it happened");
 }
 
+/* Whatever expectation failed, a cause that was observed is the one the student needs, and
+ * every check of the run then names it alike (said once): a peer missed for its byte-swapped
+ * port, or for what the observer saw the program do instead (check_hint.c). */
+static char *observed_cause(const struct check_run *run)
+{
+    for (size_t i = 0; i < run->seen.npeers; i++) {
+        const struct peer_obs *o = run->seen.peers[i];
+        if (o->nconns == 0 && o->swapped_hits > 0)
+            return swapped_hint(o);
+    }
+    return check_hint_observed(run);
+}
+
 void check_judge(struct check_run *run, struct check_result *out)
 {
     const struct spec_check *c = run->ctx->check;
@@ -473,14 +499,10 @@ void check_judge(struct check_run *run, struct check_result *out)
     }
     if (v.ok && c->memcheck)
         judge_memcheck(run, &v);
-    /* Whatever expectation failed, a peer that was missed for its byte-swapped port is the
-     * cause the student needs: every check of the run then names it alike (said once). */
-    for (size_t i = 0; !v.ok && i < run->seen.npeers; i++) {
-        const struct peer_obs *o = run->seen.peers[i];
-        if (o->nconns == 0 && o->swapped_hits > 0) {
-            free(v.hint);
-            v.hint = swapped_hint(o);
-        }
+    char *cause = v.ok ? NULL : observed_cause(run);
+    if (cause) {
+        free(v.hint);
+        v.hint = cause;
     }
     if (run->error[0]) {
         out->status = STATUS_ERROR;

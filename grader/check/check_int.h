@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "peer/driver.h"
+#include "peer/observe.h"
 #include "peer/peer.h"
 
 /* What a run left for the judges to read. check.c fills it from the sandbox, the peers and the
@@ -17,6 +18,8 @@ struct check_seen {
     int timeout_ms;                 /* the check's bound (longer under Valgrind) */
     const struct peer_obs **peers;  /* what each peer observed, in the spec's order */
     size_t npeers;
+    struct observe_report observed; /* RUN with peers, in a namespace of its own: where else
+                                       the program went on loopback (observed.on) */
     struct driver_report drive;     /* DRIVE: borrows its payloads from the run's clients */
     bool drove;                     /* DRIVE: the clients ran */
     uint16_t port;                  /* DRIVE: the port the program was told to use */
@@ -67,6 +70,15 @@ char *check_evidence_command(const char *program, const char *const *args, size_
                              bool memcheck);
 char *check_evidence_peer(const struct peer_config *p);
 struct check_evidence *check_evidence_make(const struct check_run *run);
+
+/* check_hint.c: what the observer saw (seen->observed), in words. */
+/* Where the program went instead of the peers, for an actual ("1 TCP connection attempt to
+ * 127.0.0.1:8080"), or NULL when nothing was seen (or the observer was off). */
+char *check_hint_elsewhere(const struct check_seen *s);
+/* The cause of a failed check the observations show, or NULL: a peer nothing reached while
+ * the program went to another port, address or kind of socket; or a TCP echo peer that got a
+ * connection and nothing on it while the program held it open until its deadline. */
+char *check_hint_observed(const struct check_run *run);
 
 /* check_text.c: the words for a run. */
 #define CHECK_QUOTE_CAP 300   /* bytes of a payload or an output quoted in a report */

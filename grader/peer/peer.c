@@ -304,6 +304,7 @@ static void peer_ent_init(struct peer_ent *e, const struct peer_config *cfg)
         e->cfg.pieces = 1;
     e->fd = e->watch_fd = e->stranger_fd = -1;
     e->obs.name = e->cfg.name;
+    e->obs.addr = cfg->addr;
     e->obs.port = cfg->port;
     e->obs.udp = cfg->type == PEER_UDP_ECHO || cfg->type == PEER_UDP_SQUAT;
 }

@@ -42,6 +42,7 @@ struct peer_conn {            /* one TCP connection or one UDP sender */
 
 struct peer_obs {
     const char *name;
+    uint32_t addr;            /* host order: where the peer listened */
     uint16_t port;
     bool udp;                 /* conns are UDP senders, not TCP connections */
     struct peer_conn *conns;

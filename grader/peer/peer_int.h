@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "observe.h"
 #include "peer.h"
 
 #define PEER_BUF 65536                 /* one read; also the largest UDP datagram */
@@ -91,5 +92,16 @@ long peer_tcp_rest_us(const struct peer_set *ps, int64_t now);
 bool peer_tcp_any_gated(const struct peer_set *ps);
 void peer_tcp_reap(struct peer_set *ps);
 void peer_tcp_close_all(struct peer_set *ps);
+
+/* observe.c: a socket of the grader's, whose traffic the observer leaves out. */
+struct observe_own {
+    bool udp;
+    uint32_t addr;                     /* host order; 0: any address */
+    uint16_t port;
+};
+/* Counts one captured packet (from its network header) in r when it is a TCP SYN without ACK
+ * or a UDP datagram, from and to none of own's sockets; anything else is left out. */
+void observe_take(struct observe_report *r, const struct observe_own *own, size_t nown,
+                  const void *pkt, size_t len);
 
 #endif

@@ -3,7 +3,11 @@
 
 expected.json: {"build": "ok"|"failed", "failed": [check ids that must fail],
 "skipped": [check ids that must be skipped]}; every other check of that program must pass.
-An error-path check is skipped when the program does none of its normal job (requires_any). The seed is random per run (SEED overrides) and printed on
+An error-path check is skipped when the program does none of its normal job (requires_any).
+Optional "hints": {check id: "text" or ["text", ...]}: that check's hint must contain each
+text, so a fixture proves the words a student reads, not only the verdict (keep the texts
+free of seeded values such as {udp_port}). Other keys ("bug") are notes for people.
+The seed is random per run (SEED overrides) and printed on
 any failure so the run can be replayed with --seed. Prints TAP (tests/e2e/tap.py), one test per
 fixture, closing with "# e2e: N passed, N failed".
 """
@@ -47,6 +51,20 @@ def judge(report, program, expected):
         if c["status"] != want:
             problems.append(f"{c['id']}: {c['status']}, expected {want} "
                             f"(actual: {c.get('actual')})")
+    return problems + judge_hints(prog, expected.get("hints", {}))
+
+
+def judge_hints(prog, hints):
+    problems = []
+    checks = {c["id"]: c for c in prog["checks"]}
+    for cid, texts in sorted(hints.items()):
+        if cid not in checks:
+            problems.append(f"expected.json names unknown check {cid} in hints")
+            continue
+        hint = checks[cid].get("hint") or ""
+        for text in [texts] if isinstance(texts, str) else texts:
+            if text not in hint:
+                problems.append(f"{cid}: hint {hint!r} lacks {text!r}")
     return problems
 
 
