@@ -486,6 +486,26 @@ static char *observed_cause(const struct check_run *run)
     return check_hint_observed(run);
 }
 
+/* An expectation's hint that presumes the rest of the check went right ("the server reported
+ * the failed bind() but went on running" presumes the report; the spec marks it
+ * hint_assumes_rest): when a later expectation fails too, the check's general hint is given
+ * instead, so a hint never tells a program about something it did not do. */
+static bool later_ones_hold(struct check_run *run, size_t failed)
+{
+    const struct spec_check *c = run->ctx->check;
+    char error[sizeof run->error];
+    bool hold = true;
+    memcpy(error, run->error, sizeof error); /* a later template's trouble is not this verdict's */
+    for (size_t k = failed + 1; k < c->nexpects && hold; k++) {
+        struct verdict later = { .ok = true };
+        judge_one(run, &c->expects[k], &later);
+        hold = later.ok;
+        verdict_clear(&later);
+    }
+    memcpy(run->error, error, sizeof error);
+    return hold;
+}
+
 void check_judge(struct check_run *run, struct check_result *out)
 {
     const struct spec_check *c = run->ctx->check;
@@ -495,7 +515,9 @@ void check_judge(struct check_run *run, struct check_result *out)
         verdict_clear(&v);
         judge_one(run, &c->expects[i], &v);
         if (!v.ok && !v.hint)
-            verdict_hint(&v, c->expects[i].hint ? c->expects[i].hint : c->hint);
+            verdict_hint(&v, c->expects[i].hint &&
+                                     (!c->expects[i].hint_assumes_rest || later_ones_hold(run, i))
+                                 ? c->expects[i].hint : c->hint);
     }
     if (v.ok && c->memcheck)
         judge_memcheck(run, &v);

@@ -106,6 +106,8 @@ struct spec_expect {
     char *text;           /* EXPECT_CONTAINS / EXPECT_LACKS / EXPECT_PEER_RECEIVED */
     char *peer;           /* EXPECT_PEER_RECEIVED */
     char *hint;           /* overrides the check's hint when this expectation fails */
+    bool hint_assumes_rest; /* that hint presumes the later expectations hold: when one of
+                               them fails too, the check's hint is given instead */
 };
 
 /* The run's /etc/services. Echo is on the lecture's port 7 unless the program is asked to

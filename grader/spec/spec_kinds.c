@@ -127,15 +127,15 @@ static int spec_expect_peer_text(struct spec_json *j, const cJSON *o, const char
     return spec_json_string(j, o, path, "text", SPEC_REQUIRED, &e->text);
 }
 
-static const char *const spec_bare_keys[] = {"what", "hint", NULL};
-static const char *const spec_exit_keys[] = {"what", "is", "hint", NULL};
-static const char *const spec_values_keys[] = {"what", "type", "values", "max_extra", "hint", NULL};
-static const char *const spec_text_keys[] = {"what", "text", "hint", NULL};
-static const char *const spec_peer_text_keys[] = {"what", "peer", "text", "hint", NULL};
-static const char *const spec_peer_keys[] = {"what", "peer", "hint", NULL};
+static const char *const spec_bare_keys[] = {"what", "hint", "hint_assumes_rest", NULL};
+static const char *const spec_exit_keys[] = {"what", "is", "hint", "hint_assumes_rest", NULL};
+static const char *const spec_values_keys[] = {"what", "type", "values", "max_extra", "hint", "hint_assumes_rest", NULL};
+static const char *const spec_text_keys[] = {"what", "text", "hint", "hint_assumes_rest", NULL};
+static const char *const spec_peer_text_keys[] = {"what", "peer", "text", "hint", "hint_assumes_rest", NULL};
+static const char *const spec_peer_keys[] = {"what", "peer", "hint", "hint_assumes_rest", NULL};
 /* Every key of any kind: an unknown one is a typo, said before the kind is known. */
 static const char *const spec_expect_keys[] = {"what", "is",   "type", "values", "max_extra",
-                                               "text", "peer", "hint", NULL};
+                                               "text", "peer", "hint", "hint_assumes_rest", NULL};
 
 #define SPEC_DRIVEN (SPEC_NEEDS_SERVER | SPEC_NEEDS_CLIENTS)
 static const struct spec_expect_kind spec_expect_kinds[EXPECT_WHAT_COUNT] = {
@@ -187,6 +187,7 @@ static int spec_expect_read(struct spec_json *j, const cJSON *o, const char *pat
     snprintf(why, sizeof why, "not allowed when what is \"%s\"", k->name);
     if (spec_json_keys(j, o, path, k->keys, why) < 0 ||
         spec_json_string(j, o, path, "hint", 0, &e->hint) < 0 ||
+        spec_json_bool(j, o, path, "hint_assumes_rest", &e->hint_assumes_rest) < 0 ||
         (k->read && k->read(j, o, path, c, e) < 0))
         return -1;
     return spec_expect_needs(j, path, c, k);
