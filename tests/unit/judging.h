@@ -66,6 +66,7 @@ static inline void judging_end(void)
     for (size_t i = 0; i < sizeof J.conns / sizeof J.conns[0]; i++)
         strbuf_release(&J.conns[i].received);
     strbuf_release(&J.ex[0].got);
+    free(J.run.valgrind);
     env_free(&J.run.env);
     spec_free(J.spec);
 }

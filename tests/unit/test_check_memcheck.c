@@ -240,6 +240,7 @@ static void judged_memcheck(const char *kind_sq, const char *err)
                                                  .err = (char *)err, .err_len = strlen(err) };
     check_result_init(&R, ctx.check);
     check_judge(&run, &R);
+    free(run.valgrind); /* Valgrind's lines, kept for the evidence (check_execute frees them) */
     env_free(&run.env);
 }
 
