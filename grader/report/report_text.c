@@ -243,6 +243,8 @@ static void text_program(struct text_ctx *t, const struct program_result *p)
     strbuf_addstr(&t->sb, "  ");
     text_points(t, p->score, p->max_score);
     strbuf_addstr(&t->sb, "  ");
+    if (p->reused) /* unchanged since an earlier run: its result, not a new grading */
+        text_color(t, C_DIM, "(reused) ");
     text_build(t, &p->build);
     size_t shared = 0;
     t->cause = text_shared_cause(t, p, &shared);
