@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +82,29 @@ int build_probe_tools(char *note, size_t len)
 bool build_have_valgrind(void)
 {
     return tools.valgrind;
+}
+
+/* A file by what the package manager changes when it replaces it. */
+static void tool_identity(struct strbuf *sb, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        strbuf_addf(sb, " %s none", path);
+        return;
+    }
+    strbuf_addf(sb, " %s %llu:%llu:%lld:%lld.%09ld", path, (unsigned long long)st.st_dev,
+                (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec);
+}
+
+char *build_tools_identity(void)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "zero-flag %d valgrind %d", tools.zero_flag, tools.valgrind);
+    tool_identity(&sb, BUILD_CC);
+    tool_identity(&sb, BUILD_VALGRIND_EXE);
+    return strbuf_detach(&sb);
 }
 
 /* Writes the stack-zeroing constructor beside the binary: its host path, or NULL when the flag

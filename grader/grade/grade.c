@@ -2,6 +2,7 @@
  * of the pool (util/pool.c) and reports one JSON result on its pipe. Tasks start longest first
  * once what they need is built, and a runner that overruns its bound is killed. */
 #include "grade.h"
+#include "grade_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -24,36 +25,6 @@
 #include "util/pool.h"
 #include "util/util.h"
 #include "util/workdir.h"
-
-#define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
-
-enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
-
-struct task {
-    bool is_build;
-    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
-    size_t prog, check;
-    enum task_state state;
-    char *workdir;           /* the runner's own folder, while it starts */
-    struct pool_job job;     /* its runner */
-};
-
-struct grading {
-    const struct grade_options *o;
-    struct run_result *r;
-    struct spec **specs;
-    struct env *envs;
-    char **sources;          /* per program: the copy graded (stage.c), else the original */
-    char **staged;           /* per program: that copy, owned */
-    char *workroot;
-    struct pool pool;        /* the runners */
-    struct task *tasks;
-    size_t ntasks, done, nworkdirs;
-    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
-    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
-};
-
-enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
 
 static char *new_dir(struct grading *g, const char *what, char *err, size_t errlen)
 {
@@ -126,9 +97,17 @@ static void runner_main(void *grading, void *task, int fd)
     struct task *t = task;
     const char *workdir = t->workdir;
     char *json;
+    sigset_t stopping;
     /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
      * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
     umask(022);
+    sigemptyset(&stopping);
+    sigaddset(&stopping, SIGINT);
+    sigaddset(&stopping, SIGTERM);
+    sigaddset(&stopping, SIGHUP);
+    /* A grader that takes these from a signalfd (watch mode) blocks them; the programs it runs
+     * must get them as anyone would. */
+    sigprocmask(SIG_UNBLOCK, &stopping, NULL);
     if (t->is_build) {
         struct build_result b;
         char *outdir = bin_dir(g, g->specs[t->prog]->program);
@@ -295,15 +274,16 @@ static void task_end(struct grading *g, struct task *t, const char *data, const 
     g->done++;
     if (t->is_build) {
         build_finish(g, t, data, why);
-        return;
+    } else {
+        struct check_result *c = &g->r->programs[t->prog].checks[t->check];
+        char bad[UTIL_ERRLEN];
+        if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
+            c->status = STATUS_ERROR;
+            /* A runner that ended normally but sent a bad document is a grader bug: say where. */
+            c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
+        }
     }
-    struct check_result *c = &g->r->programs[t->prog].checks[t->check];
-    char bad[UTIL_ERRLEN];
-    if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
-        c->status = STATUS_ERROR;
-        /* A runner that ended normally but sent a bad document is a grader bug: say where. */
-        c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
-    }
+    stream_program(g, t->prog);
 }
 
 /* Why a runner that ended gave no report. Caller frees. */
@@ -364,8 +344,12 @@ static void pool_step(struct grading *g)
     struct task *next;
     while (g->pool.nrunning < jobs && (next = next_task(g)))
         task_start(g, next);
-    if (g->done < g->ntasks)
-        pool_wait(&g->pool, 1000, task_finish, g);
+    if (g->done < g->ntasks && pool_wait(&g->pool, 1000, task_finish, g) == 1) {
+        /* Stopped (watch mode's Ctrl-C): the runners are killed, the run is not a verdict. */
+        pool_stop(&g->pool);
+        g->r->error = xstrdup("grading was interrupted");
+        g->done = g->ntasks;
+    }
 }
 
 /* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
@@ -392,6 +376,7 @@ static int load_programs(struct grading *g, const struct discovery *d)
     g->staged = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->staged);
     g->built = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->built);
     g->vg_failure = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->vg_failure);
+    g->keys = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->keys);
     for (size_t i = 0; i < d->nfound; i++) {
         char *path = xasprintf("%s/%s/spec.json", g->o->assignments, d->found[i].program);
         g->specs[i] = spec_load(path, err, sizeof err);
@@ -436,6 +421,8 @@ static void make_tasks(struct grading *g)
     g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
     size_t k = 0;
     for (size_t i = 0; i < g->r->nprograms; i++) {
+        if (g->r->programs[i].reused) /* its kept result stands */
+            continue;
         g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY };
         if (needs_valgrind(g->specs[i]))
             g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
@@ -531,6 +518,9 @@ static void grading_free(struct grading *g)
     for (size_t i = 0; g->vg_failure && i < n; i++)
         free(g->vg_failure[i]);
     free(g->vg_failure);
+    for (size_t i = 0; g->keys && i < n; i++)
+        free(g->keys[i]);
+    free(g->keys);
     free(g->built);
     free(g->tasks);
     pool_free(&g->pool);
@@ -566,7 +556,7 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     int64_t t0 = util_now_ms();
     int rc = -1;
     run_header(r, o, npaths == 1 ? paths[0] : "(several paths)");
-    pool_init(&g.pool, false, -1);
+    pool_init(&g.pool, false, o->progress ? o->progress->stop_fd : -1);
     g.workroot = util_workdir_make("sockgrade", err, sizeof err);
     if (!g.workroot) {
         r->error = xstrdup(err);
@@ -584,11 +574,17 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     note_discovery(r, &d, programs, np);
     if (note_missing_points(r, o->assignments) < 0 || load_programs(&g, &d) < 0)
         goto out;
+    reuse_lookup(&g);
     make_tasks(&g);
+    for (size_t i = 0; i < r->nprograms; i++)
+        if (r->programs[i].reused)
+            stream_program(&g, i);
     while (g.done < g.ntasks)
         pool_step(&g);
     for (size_t i = 0; i < r->nprograms; i++)
         check_apply_requirements(g.specs[i], &r->programs[i]);
+    result_total(r);
+    reuse_store(&g);
     rc = 0;
 out:
     result_total(r);

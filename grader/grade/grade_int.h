@@ -1,0 +1,57 @@
+/* grade_int: one grading's state, shared by grade.c (the tasks and their runners),
+ * grade_reuse.c (results kept from an earlier run) and grade_stream.c (results told as they
+ * come). Private to grade/. */
+#ifndef SOCKGRADE_GRADE_INT_H
+#define SOCKGRADE_GRADE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "check/env.h"
+#include "grade.h"
+#include "util/pool.h"
+
+#define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
+
+enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
+
+struct task {
+    bool is_build;
+    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
+    size_t prog, check;
+    enum task_state state;
+    bool shown;              /* told to the caller's progress (grade_stream.c) */
+    char *workdir;           /* the runner's own folder, while it starts */
+    struct pool_job job;     /* its runner */
+};
+
+struct grading {
+    const struct grade_options *o;
+    struct run_result *r;
+    struct spec **specs;
+    struct env *envs;
+    char **sources;          /* per program: the copy graded (stage.c), else the original */
+    char **staged;           /* per program: that copy, owned */
+    char *workroot;
+    struct pool pool;        /* the runners */
+    struct task *tasks;
+    size_t ntasks, done, nworkdirs;
+    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
+    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
+    char **keys;             /* per program: its cache key, or NULL (no cache, no staged copy) */
+};
+
+enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
+
+/* grade_reuse.c: before any task, a program whose cache key is unchanged takes its kept
+ * result (marked reused) and gets no task; after grading, every program graded afresh
+ * without a grader fault is kept. Both do nothing without o->cache. */
+void reuse_lookup(struct grading *g);
+void reuse_store(struct grading *g);
+
+/* grade_stream.c: tells o->progress what program prog has that it was not told yet, in the
+ * order a student reads it: the build first, then each check once it and the checks it
+ * requires are done, the memcheck checks after all others. */
+void stream_program(struct grading *g, size_t prog);
+
+#endif
