@@ -9,9 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,46 +45,6 @@ static char *binary_path(const struct grading *g, size_t prog)
     char *path = xasprintf("%s/%s", dir, g->specs[prog]->program);
     free(dir);
     return path;
-}
-
-/* Is port free on the host's loopback for TCP and UDP? A bind without SO_REUSEADDR fails
- * while any socket, one in TIME_WAIT included, holds it. */
-static bool port_free(unsigned port)
-{
-    bool ok = true;
-    for (int type = SOCK_STREAM; ok && type <= SOCK_DGRAM; type++) {
-        int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-        a.sin_addr.s_addr = htonl(INADDR_ANY);
-        ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-        if (fd >= 0)
-            close(fd);
-    }
-    return ok;
-}
-
-/* Without namespaces, every check shares the host's loopback: a server that closed its port
- * leaves it in TIME_WAIT for a minute, and a textbook server (no SO_REUSEADDR) could not bind
- * it again in the next check, or the next student's. So each check gets ports of its own: the
- * first free one from a start that the seeded port, the check and the runner vary (still with
- * two different bytes, for the htons() hint). Only the runner's copy of the environment
- * changes; a replay with --seed may get other ports, which no verdict depends on. */
-static void fresh_ports(struct env *e, size_t check)
-{
-    static const struct { const char *name; unsigned lo; } vars[] = { { "port", 20000 }, { "udp_port", 30000 } };
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = env_get(e, vars[i].name, NULL);
-        if (!v)
-            continue;
-        unsigned start = (unsigned)atoi(v) - vars[i].lo + 101 * (unsigned)(check + 1) + 7 * (unsigned)getpid();
-        for (unsigned k = 0; k < 10000; k++) {
-            unsigned p = vars[i].lo + (start + k) % 10000;
-            if ((p >> 8) != (p & 0xff) && port_free(p)) {
-                env_setf(e, vars[i].name, "%u", p);
-                break;
-            }
-        }
-    }
 }
 
 /* In the runner: do the task, print its result to fd. */
@@ -309,6 +266,7 @@ static void task_finish(void *ctx, struct pool_job *job)
     struct grading *g = ctx;
     struct task *t = job->arg;
     char *why = runner_failure(t, job);
+    trace_task(g, t, job);
     task_end(g, t, job->out.data ? job->out.data : "", why);
     free(why);
     strbuf_release(&job->out);
@@ -553,8 +511,9 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     struct discovery d = { 0 };
     char err[UTIL_ERRLEN], **programs = NULL;
     size_t np = 0;
-    int64_t t0 = util_now_ms();
     int rc = -1;
+    g.t0 = util_now_ms();
+    trace_open(&g);
     run_header(r, o, npaths == 1 ? paths[0] : "(several paths)");
     pool_init(&g.pool, false, o->progress ? o->progress->stop_fd : -1);
     g.workroot = util_workdir_make("sockgrade", err, sizeof err);
@@ -588,7 +547,8 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     rc = 0;
 out:
     result_total(r);
-    r->duration_ms = util_now_ms() - t0;
+    r->duration_ms = util_now_ms() - g.t0;
+    trace_close(&g);
     grading_free(&g);
     for (size_t i = 0; i < np; i++)
         free(programs[i]);

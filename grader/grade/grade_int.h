@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "check/env.h"
 #include "grade.h"
@@ -39,6 +40,8 @@ struct grading {
     unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
     char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
     char **keys;             /* per program: its cache key, or NULL (no cache, no staged copy) */
+    int64_t t0;              /* when the run began (util_now_ms) */
+    FILE *trace;             /* $SOCKGRADE_TRACE: one line per task, for profiling; or NULL */
 };
 
 enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
@@ -53,5 +56,16 @@ void reuse_store(struct grading *g);
  * order a student reads it: the build first, then each check once it and the checks it
  * requires are done, the memcheck checks after all others. */
 void stream_program(struct grading *g, size_t prog);
+
+/* grade_ports.c: in a runner without namespaces, the check's {port} and {udp_port} become
+ * free ports of its own (env e is the runner's copy). */
+void fresh_ports(struct env *e, size_t check);
+
+/* grade_trace.c: with SOCKGRADE_TRACE=FILE, each task that ends appends a line to FILE: when
+ * it started and ended (monotonic clock, ms), the CPU its runner used (ms), its kind (build,
+ * build-vg, check, memcheck), program and check id. */
+void trace_open(struct grading *g);
+void trace_task(struct grading *g, const struct task *t, const struct pool_job *job);
+void trace_close(struct grading *g);
 
 #endif
