@@ -22,6 +22,7 @@ struct task {
     size_t prog, check;
     enum task_state state;
     bool shown;              /* told to the caller's progress (grade_stream.c) */
+    bool waits;              /* running, and mostly waiting on purpose (a late peer) */
     char *workdir;           /* the runner's own folder, while it starts */
     struct pool_job job;     /* its runner */
 };
@@ -37,6 +38,7 @@ struct grading {
     struct pool pool;        /* the runners */
     struct task *tasks;
     size_t ntasks, done, nworkdirs;
+    size_t nwaiting;         /* running tasks that mostly wait: not counted against -j */
     unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
     char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
     char **keys;             /* per program: its cache key, or NULL (no cache, no staged copy) */
