@@ -159,15 +159,18 @@ static void choose_sandbox(struct cli *c)
 }
 
 /* Once per run, before any student: the compiler's flags and Valgrind. What is missing is said
- * here, once; the checks it affects are then skipped and not counted, never an error each. */
-static void choose_tools(void)
+ * here, once; the checks it affects are then skipped and not counted, never an error each.
+ * With a cache, the compiler's answer is kept there. */
+static void choose_tools(const struct cache *cache)
 {
     static bool done;
-    char note[512];
+    char note[512], *memo = cache ? cache_shared_file(cache, "compiler") : NULL;
     if (done)
         return;
     done = true;
-    if (build_probe_tools(note, sizeof note) < 0)
+    int rc = build_probe_tools_kept(memo, note, sizeof note);
+    free(memo);
+    if (rc < 0)
         die("%s", note);
     if (note[0])
         warn("%s", note);
@@ -289,7 +292,7 @@ static void grading_options(struct cli *c, struct grade_options *go)
 {
     char *assignments = xasprintf("%s/assignments", c->data);
     choose_sandbox(c);
-    choose_tools();
+    choose_tools(c->cache);
     refuse_bad_specs(assignments, c->a.programs);
     *go = (struct grade_options){ c->seed, c->mode, c->a.jobs, assignments, c->a.programs,
                                   SOCKGRADE_VERSION, c->a.no_cache ? NULL : c->cache, NULL };
@@ -472,7 +475,7 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN];
     refuse_bad_specs(assignments, a->programs);
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
-    choose_tools();
+    choose_tools(NULL);
     struct batch_options o = {
         .out = a->out,
         .grade = { c->seed, c->mode, 2, assignments, a->programs, SOCKGRADE_VERSION },

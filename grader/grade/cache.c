@@ -26,6 +26,7 @@
 #define CACHE_SOURCE_MAX ((size_t)64 << 20) /* the staged sources hashed for one key */
 
 struct cache {
+    char *root;
     char *dir;
 };
 
@@ -99,6 +100,7 @@ struct cache *cache_open(const char *root, const char *path, char *err, size_t e
     if (access(note, F_OK) < 0)
         util_write_file_atomic(note, folder, strlen(folder), NULL, 0);
     c = xcalloc(1, sizeof *c);
+    c->root = xstrdup(root);
     c->dir = dir;
     dir = NULL;
 out:
@@ -112,6 +114,7 @@ void cache_close(struct cache *c)
 {
     if (!c)
         return;
+    free(c->root);
     free(c->dir);
     free(c);
 }
@@ -119,6 +122,11 @@ void cache_close(struct cache *c)
 const char *cache_dir(const struct cache *c)
 {
     return c->dir;
+}
+
+char *cache_shared_file(const struct cache *c, const char *name)
+{
+    return xasprintf("%s/%s", c->root, name);
 }
 
 int cache_seed_get(const struct cache *c, uint64_t *seed)
@@ -237,38 +245,31 @@ static int key_file(struct strbuf *sb, const char *path, char *err, size_t errle
     return 0;
 }
 
-static int key_cmp(const void *a, const void *b)
+static const char *key_base(const char *path)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
 }
 
-/* Every file of the staged folder (the source and the headers beside it), by name and bytes,
- * in name order: exactly what the build reads. */
-static int key_sources(struct strbuf *sb, const char *dir, char *err, size_t errlen)
+static int key_cmp(const void *a, const void *b)
 {
-    DIR *d = opendir(dir);
-    char **names = NULL;
-    size_t n = 0;
+    return strcmp(key_base(*(char *const *)a), key_base(*(char *const *)b));
+}
+
+/* Every file by name and bytes, in name order: where the files are (the student's folder or
+ * the grader's staged copy) does not count, what the build reads does. */
+static int key_sources(struct strbuf *sb, const char *const *files, size_t n, char *err,
+                       size_t errlen)
+{
+    const char **sorted = xcalloc(n ? n : 1, sizeof *sorted);
     int rc = 0;
-    if (!d)
-        return util_err(err, errlen, "cache: %s: %s", dir, strerror(errno));
-    for (struct dirent *e; (e = readdir(d));) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(e->d_name);
+    memcpy(sorted, files, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, key_cmp);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        key_field(sb, key_base(sorted[i]), strlen(key_base(sorted[i])));
+        rc = key_file(sb, sorted[i], err, errlen);
     }
-    closedir(d);
-    qsort(names, n, sizeof *names, key_cmp);
-    for (size_t i = 0; i < n; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        key_field(sb, names[i], strlen(names[i]));
-        if (rc == 0)
-            rc = key_file(sb, path, err, errlen);
-        free(path);
-        free(names[i]);
-    }
-    free(names);
+    free(sorted);
     return rc;
 }
 
@@ -285,7 +286,7 @@ int cache_key(const struct cache_source *s, char key[CACHE_KEY_HEX + 1], char *e
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         key_field(&sb, fields[i] ? fields[i] : "", fields[i] ? strlen(fields[i]) : 0);
     if (key_file(&sb, s->spec_path, err, errlen) < 0 ||
-        key_sources(&sb, s->source_dir, err, errlen) < 0)
+        key_sources(&sb, s->files, s->nfiles, err, errlen) < 0)
         goto out;
     sha256(sb.data, sb.len, d);
     cache_hex(d, SHA256_LEN, key);

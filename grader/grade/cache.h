@@ -33,6 +33,8 @@ struct cache *cache_open(const char *root, const char *path, char *err, size_t e
 void cache_close(struct cache *c);
 /* The folder holding this submission's entries, for messages. */
 const char *cache_dir(const struct cache *c);
+/* A file of the whole cache (not of this submission), e.g. what a probe of the machine found. */
+char *cache_shared_file(const struct cache *c, const char *name);
 
 /* The submission's kept seed: 0, or -1 when none is stored or it cannot be read. */
 int cache_seed_get(const struct cache *c, uint64_t *seed);
@@ -48,7 +50,9 @@ const char *cache_grader_build(void);
 struct cache_source {
     const char *program;
     const char *spec_path;   /* its spec.json */
-    const char *source_dir;  /* the staged copy of its sources (grade/stage.c): every file in it */
+    const char *const *files; /* its sources: the .c and the headers beside it that the build
+                               * reads (grade/stage.c), each counted by file name and bytes */
+    size_t nfiles;
     const char *version;     /* the grader's version */
     const char *tools;       /* the compiler's and Valgrind's identity (build_tools_identity) */
     const char *mode;        /* the sandbox mode's name */

@@ -399,14 +399,24 @@ static int load_programs(struct grading *g, const struct discovery *d)
         for (size_t k = 0; k < p->nchecks; k++)
             check_result_init(&p->checks[k], &g->specs[i]->checks[k]);
         g->sources[i] = d->found[i].path;
-        stage_program(g, i, d->found[i].path);
         env_make(&g->envs[i], g->o->seed, d->found[i].program);
-        char *bindir = bin_dir(g, d->found[i].program);
+    }
+    return 0;
+}
+
+/* What the builds of the programs to grade need: the staged sources and the binaries' folder.
+ * A reused program needs neither. */
+static void prepare_builds(struct grading *g)
+{
+    for (size_t i = 0; i < g->r->nprograms; i++) {
+        if (g->r->programs[i].reused)
+            continue;
+        stage_program(g, i, g->sources[i]);
+        char *bindir = bin_dir(g, g->specs[i]->program);
         if (mkdir(bindir, 0755) == 0)
             chmod(bindir, 0755); /* not the caller's umask: the sandbox's uid runs what lands here */
         free(bindir);
     }
-    return 0;
 }
 
 static bool needs_valgrind(const struct spec *sp)
@@ -527,6 +537,7 @@ static void grading_free(struct grading *g)
     for (size_t i = 0; g->keys && i < n; i++)
         free(g->keys[i]);
     free(g->keys);
+    free(g->tools);
     free(g->built);
     free(g->tasks);
     pool_free(&g->pool);
@@ -582,6 +593,8 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     if (note_missing_points(r, o->assignments) < 0 || load_programs(&g, &d) < 0)
         goto out;
     reuse_lookup(&g);
+    prepare_builds(&g);
+    reuse_keys(&g);
     make_tasks(&g);
     for (size_t i = 0; i < r->nprograms; i++)
         if (r->programs[i].reused)

@@ -41,17 +41,20 @@ struct grading {
     size_t nwaiting;         /* running tasks that mostly wait: not counted against -j */
     unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
     char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
-    char **keys;             /* per program: its cache key, or NULL (no cache, no staged copy) */
+    char **keys;             /* per program graded: the cache key of its staged copy, or NULL */
+    char *tools;             /* build_tools_identity(), once a key needs it */
     int64_t t0;              /* when the run began (util_now_ms) */
     FILE *trace;             /* $SOCKGRADE_TRACE: one line per task, for profiling; or NULL */
 };
 
 enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
 
-/* grade_reuse.c: before any task, a program whose cache key is unchanged takes its kept
- * result (marked reused) and gets no task; after grading, every program graded afresh
- * without a grader fault is kept. Both do nothing without o->cache. */
+/* grade_reuse.c: before anything is staged, a program whose cache key is unchanged takes its
+ * kept result (marked reused) and gets no task; once the others are staged, reuse_keys keys
+ * each by its staged copy; after grading, every program graded afresh without a grader fault
+ * is kept. All do nothing without o->cache. */
 void reuse_lookup(struct grading *g);
+void reuse_keys(struct grading *g);
 void reuse_store(struct grading *g);
 
 /* grade_stream.c: tells o->progress what program prog has that it was not told yet, in the

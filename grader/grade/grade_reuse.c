@@ -1,29 +1,37 @@
-/* grade_reuse: a re-check grades only what changed. Each program's key is taken from its
- * staged copy (exactly the files the build reads), so a file changed after staging cannot
- * pass under an old key; a program that could not be staged is graded without the cache. */
+/* grade_reuse: a re-check grades only what changed. A program's kept result is looked up by
+ * the key of its files where they are (what staging would copy), so an unchanged program costs
+ * no copy at all; a program that is graded is kept under the key of its staged copy, exactly
+ * the files its build read, so a file changed meanwhile cannot pass under the old key. A
+ * program that could not be staged is graded without the cache. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "build.h"
 #include "cache.h"
 #include "grade_int.h"
+#include "stage.h"
 #include "util/util.h"
 
-static char *reuse_key(struct grading *g, size_t i, const char *tools)
+static char *reuse_key(struct grading *g, size_t i, const char *const *files, size_t n)
 {
     const struct grade_options *o = g->o;
-    char *dir = xstrdup(g->staged[i]), *slash = strrchr(dir, '/');
     char *spec = xasprintf("%s/%s/spec.json", o->assignments, g->specs[i]->program);
     char key[CACHE_KEY_HEX + 1], err[UTIL_ERRLEN];
-    if (slash)
-        *slash = '\0';
     struct cache_source src = { .program = g->specs[i]->program, .spec_path = spec,
-                                .source_dir = dir, .version = o->version, .tools = tools,
-                                .mode = sandbox_mode_name(o->mode), .seed = o->seed };
+                                .files = files, .nfiles = n, .version = o->version,
+                                .tools = g->tools, .mode = sandbox_mode_name(o->mode),
+                                .seed = o->seed };
     int rc = cache_key(&src, key, err, sizeof err);
     free(spec);
-    free(dir);
     return rc == 0 ? xstrdup(key) : NULL;
+}
+
+static void reuse_free_list(char **files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
 }
 
 /* Takes the kept result in place of the fresh one load_programs prepared; the report names
@@ -43,21 +51,60 @@ static void reuse_take(struct program_result *p, struct program_result *kept)
 void reuse_lookup(struct grading *g)
 {
     const struct grade_options *o = g->o;
-    char *tools;
     if (!o->cache)
         return;
-    tools = build_tools_identity();
+    g->tools = build_tools_identity();
     for (size_t i = 0; i < g->r->nprograms; i++) {
-        char err[UTIL_ERRLEN];
+        char err[UTIL_ERRLEN], **files, *key;
+        size_t n;
         struct program_result kept = { 0 };
-        if (!g->staged[i] || !(g->keys[i] = reuse_key(g, i, tools)))
+        if (stage_list(g->sources[i], &files, &n) < 0)
             continue;
-        struct cache_want w = { .key = g->keys[i], .spec = g->specs[i], .seed = o->seed,
+        key = reuse_key(g, i, (const char *const *)files, n);
+        reuse_free_list(files, n);
+        struct cache_want w = { .key = key, .spec = g->specs[i], .seed = o->seed,
                                 .mode = sandbox_mode_name(o->mode), .version = o->version };
-        if (cache_get(o->cache, &w, &kept, err, sizeof err) == 0)
+        if (key && cache_get(o->cache, &w, &kept, err, sizeof err) == 0)
             reuse_take(&g->r->programs[i], &kept);
+        free(key);
     }
-    free(tools);
+}
+
+/* The files of a staged copy: all of them, as stage_source made them. */
+static char **reuse_staged_files(const char *staged, size_t *n)
+{
+    char *dir = xstrdup(staged), *slash = strrchr(dir, '/');
+    char **files = NULL;
+    DIR *d;
+    *n = 0;
+    if (slash)
+        *slash = '\0';
+    d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        files = xrealloc(files, (*n + 1) * sizeof *files);
+        files[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return files;
+}
+
+void reuse_keys(struct grading *g)
+{
+    if (!g->o->cache)
+        return;
+    for (size_t i = 0; i < g->r->nprograms; i++) {
+        size_t n;
+        if (g->r->programs[i].reused || !g->staged[i])
+            continue;
+        char **files = reuse_staged_files(g->staged[i], &n);
+        if (n)
+            g->keys[i] = reuse_key(g, i, (const char *const *)files, n);
+        reuse_free_list(files, n);
+    }
 }
 
 void reuse_store(struct grading *g)

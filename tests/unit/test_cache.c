@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "grade/cache.h"
+#include "grade/stage.h"
 #include "util/util.h"
 #include "util/workdir.h"
 
@@ -46,11 +47,19 @@ static void teardown(void)
 
 TestSuite(cache, .init = setup, .fini = teardown);
 
+/* The program's files: prog.c, and unp.h when it exists. */
+static const char *files[2];
+static char file_c[128], file_h[128];
+
 static struct cache_source source(void)
 {
-    return (struct cache_source){ .program = "prog", .spec_path = spec_path, .source_dir = src,
-                                  .version = "1.0", .tools = "gcc 1", .mode = "namespaces",
-                                  .seed = 42 };
+    snprintf(file_c, sizeof file_c, "%s/prog.c", src);
+    snprintf(file_h, sizeof file_h, "%s/unp.h", src);
+    files[0] = file_c;
+    files[1] = file_h;
+    return (struct cache_source){ .program = "prog", .spec_path = spec_path, .files = files,
+                                  .nfiles = access(file_h, F_OK) == 0 ? 2 : 1, .version = "1.0",
+                                  .tools = "gcc 1", .mode = "namespaces", .seed = 42 };
 }
 
 static void key_of(const struct cache_source *s, char key[CACHE_KEY_HEX + 1])
@@ -95,9 +104,11 @@ Test(cache, key_changes_with_every_input)
     cr_assert_str_neq(want, got, "an edited source kept the key");
     put_file(c, "int main(void) { return 0; }\n");
     put_file(h, "#define X 1\n");
+    s = source();
     key_of(&s, got);
     cr_assert_str_neq(want, got, "a new header beside it kept the key");
     unlink(h);
+    s = source();
     put_file(spec_path, "{\"program\": \"prog\", \"title\": \"x\"}\n");
     key_of(&s, got);
     cr_assert_str_neq(want, got, "an edited spec kept the key");
@@ -118,13 +129,37 @@ Test(cache, key_fields_are_delimited)
     cr_assert_str_neq(a, b);
 }
 
-Test(cache, key_of_an_unreadable_source_folder_fails)
+Test(cache, key_of_an_unreadable_source_fails)
 {
     char key[CACHE_KEY_HEX + 1], err[UTIL_ERRLEN] = "";
+    const char *missing[] = { "/nonexistent/sockgrade.c" };
     struct cache_source s = source();
-    s.source_dir = "/nonexistent/sockgrade";
+    s.files = missing;
     cr_assert_eq(cache_key(&s, key, err, sizeof err), -1);
-    cr_assert(strstr(err, "/nonexistent/sockgrade"), "%s", err);
+    cr_assert(strstr(err, "/nonexistent/sockgrade.c"), "%s", err);
+}
+
+/* The same files elsewhere (the student's folder, the grader's staged copy), listed in another
+ * order, give the same key: only names and bytes count. */
+Test(cache, key_counts_names_and_bytes_not_places)
+{
+    char a[CACHE_KEY_HEX + 1], b[CACHE_KEY_HEX + 1];
+    char *h = xasprintf("%s/unp.h", src), *copy = xasprintf("%s/copy", base);
+    char *cc = xasprintf("%s/prog.c", copy), *ch = xasprintf("%s/unp.h", copy);
+    put_file(h, "#define X 1\n");
+    struct cache_source s = source();
+    key_of(&s, a);
+    cr_assert_eq(mkdir(copy, 0755), 0);
+    put_file(cc, "int main(void) { return 0; }\n");
+    put_file(ch, "#define X 1\n");
+    const char *moved[] = { ch, cc };
+    s.files = moved;
+    key_of(&s, b);
+    cr_assert_str_eq(a, b);
+    free(h);
+    free(copy);
+    free(cc);
+    free(ch);
 }
 
 Test(cache, grader_build_is_hex)
@@ -368,4 +403,35 @@ Test(cache, forgetting_results_keeps_the_seed)
     cr_assert_eq(cache_seed_get(c, &seed), 0);
     cr_assert_eq(seed, 7);
     cache_close(c);
+}
+
+/* The files a re-check keys a program by are those staging copies for its build. */
+Test(cache, staged_files_are_the_source_and_plain_headers_beside_it)
+{
+    char **list, *path;
+    size_t n;
+    const char *names[] = { "a.h", ".hidden.h", "notes.txt", "other.c" };
+    for (size_t i = 0; i < 4; i++) {
+        path = xasprintf("%s/%s", src, names[i]);
+        put_file(path, "x\n");
+        free(path);
+    }
+    path = xasprintf("%s/link.h", src);
+    cr_assert_eq(symlink("/etc/passwd", path), 0);
+    free(path);
+    char *prog = xasprintf("%s/prog.c", src);
+    cr_assert_eq(stage_list(prog, &list, &n), 0);
+    cr_assert_eq(n, 2, "%zu files", n);
+    cr_assert_str_eq(list[0], prog);
+    char *want = xasprintf("%s/a.h", src);
+    cr_assert_str_eq(list[1], want);
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    path = xasprintf("%s/link.c", src);
+    cr_assert_eq(symlink(prog, path), 0);
+    cr_assert_eq(stage_list(path, &list, &n), -1, "a linked source is never staged");
+    free(path);
+    free(want);
+    free(prog);
 }
