@@ -62,6 +62,14 @@ void reuse_store(struct grading *g);
  * requires are done, the memcheck checks after all others. */
 void stream_program(struct grading *g, size_t prog);
 
+/* grade_found.c: the run's near misses and missing programs from what discovery found among
+ * programs[np]; the points each missing program offers (-1 with r->error when a spec cannot
+ * be read); --programs applied to the list of programs (the others freed). */
+struct discovery;
+void note_discovery(struct run_result *r, const struct discovery *d, char **programs, size_t np);
+int note_missing_points(struct run_result *r, const char *assignments);
+void keep_listed(const char *list, char **programs, size_t *np);
+
 /* grade_ports.c: in a runner without namespaces, the check's {port} and {udp_port} become
  * free ports of its own (env e is the runner's copy). */
 void fresh_ports(struct env *e, size_t check);
