@@ -66,9 +66,8 @@ static void watch_safe(struct strbuf *sb, const char *s, const char *indent)
     }
 }
 
-static void watch_print(const struct watch *w, struct strbuf *sb)
+static void watch_print(struct strbuf *sb)
 {
-    (void)w;
     fputs(sb->data ? sb->data : "", stdout);
     fflush(stdout); /* a line is shown the moment it is known, also through a pipe */
     strbuf_release(sb);
@@ -102,7 +101,7 @@ static void watch_build(void *ctx, const struct program_result *p)
         watch_safe(&sb, b->diagnostics && *b->diagnostics ? b->diagnostics : "(no compiler output)", "    ");
         strbuf_addstr(&sb, "\n");
     }
-    watch_print(w, &sb);
+    watch_print(&sb);
 }
 
 static void watch_check(void *ctx, const struct program_result *p, size_t i)
@@ -128,7 +127,7 @@ static void watch_check(void *ctx, const struct program_result *p, size_t i)
         watch_safe(&sb, msg, "      ");
         free(msg);
     }
-    watch_print(w, &sb);
+    watch_print(&sb);
 }
 
 /* Watches dir and the folders below it that discovery would search; links are not followed,
@@ -267,7 +266,7 @@ static void watch_summary(const struct watch *w, const struct run_result *r)
         watch_safe(&sb, r->error, "");
         strbuf_addstr(&sb, "\n");
     }
-    watch_print(w, &sb);
+    watch_print(&sb);
 }
 
 /* The saved programs, graded again; each result is printed as it comes. */
@@ -284,7 +283,7 @@ static void watch_regrade(struct watch *w)
     watch_color(w, &sb, "\033[2m", "saved: checking ");
     watch_safe(&sb, w->todo, "");
     strbuf_addstr(&sb, "\n");
-    watch_print(w, &sb);
+    watch_print(&sb);
     grade_run(&w->root, 1, &go, &r);
     if (!watch_stopped(w))
         watch_summary(w, &r);
@@ -381,7 +380,7 @@ static void watch_waiting(const struct watch *w)
     watch_color(w, &sb, "\033[2m", "watching ");
     watch_safe(&sb, w->root, "");
     watch_color(w, &sb, "\033[2m", ": save a program's file to check it again (Ctrl-C ends)\n");
-    watch_print(w, &sb);
+    watch_print(&sb);
 }
 
 int watch_run(const char *path, const struct grade_options *go, bool color, char *err,
