@@ -11,6 +11,7 @@
 
 #include "grade/cache.h"
 #include "grade/stage.h"
+#include "result/result_json.h"
 #include "util/util.h"
 #include "util/workdir.h"
 
@@ -434,4 +435,39 @@ Test(cache, staged_files_are_the_source_and_plain_headers_beside_it)
     free(path);
     free(want);
     free(prog);
+}
+
+/* The report says which results were reused: "reused": true, only then, read back as written;
+ * anything but a boolean is refused. */
+Test(cache, reused_is_written_only_when_true_and_read_back)
+{
+    char err[UTIL_ERRLEN];
+    struct program_result p;
+    struct run_result head;
+    make_result(&p, &head);
+    head.programs = &p;
+    head.nprograms = 1;
+    char *fresh = result_json_write(&head);
+    cr_assert_null(strstr(fresh, "reused"), "%s", fresh);
+    p.reused = true;
+    char *kept = result_json_write(&head);
+    cr_assert_not_null(strstr(kept, "\"reused\":\ttrue"), "%s", kept);
+    struct run_result *r = result_json_read(kept, err, sizeof err);
+    cr_assert_not_null(r, "%s", err);
+    cr_assert(r->programs[0].reused);
+    result_run_free(r);
+    free(r);
+    r = result_json_read(fresh, err, sizeof err);
+    cr_assert_not_null(r, "%s", err);
+    cr_assert_not(r->programs[0].reused);
+    result_run_free(r);
+    free(r);
+    char *bad = xstrdup(kept), *at = strstr(bad, "true");
+    memcpy(at, "1   ", 4);
+    cr_assert_null(result_json_read(bad, err, sizeof err));
+    cr_assert(strstr(err, "reused"), "%s", err);
+    free(bad);
+    free(kept);
+    free(fresh);
+    result_program_free(&p);
 }
