@@ -107,6 +107,11 @@ is given_kept "--seed 777 is kept for the next check" "seed=777 graded=- reused=
 "$bin" check --seed 5 --new-seed "$sub" >/dev/null 2>"$tmp/both.err"
 expect "--seed with --new-seed: usage error, exit 2" sh -c "[ $? -eq 2 ] && grep -q 'new-seed' '$tmp/both.err'"
 
+"$bin" check --watch -o "$tmp/w.txt" "$sub" >/dev/null 2>"$tmp/watcho.err"
+expect "--watch with -o: usage error, exit 2" sh -c "[ $? -eq 2 ] && grep -q 'watch' '$tmp/watcho.err'"
+"$bin" batch --no-cache --out "$tmp/b" "$sub" >/dev/null 2>"$tmp/batchnc.err"
+expect "--no-cache is check's alone: batch refuses it, exit 2" sh -c "[ $? -eq 2 ] && grep -q 'no-cache' '$tmp/batchnc.err'"
+
 "$bin" check --format json "$sub/dtablesize.c" "$sub/byte_order.c" >"$tmp/two.json" 2>/dev/null
 expect "two PATHs are not one folder: nothing reused" py '
 import json, sys
