@@ -104,6 +104,8 @@ e2e: all $(VALIDATORS)
 	@$(TAP_CHECK) sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_cli.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_recheck.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_watch.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test
 
 # The HTML pages alone, in headless Chromium (part of e2e); screenshots in $(BUILD)/html-test.
@@ -136,7 +138,13 @@ asan: test-deps
 demo: all
 	@sh tools/demo.sh $(BUILD)/sockgrade
 
-bench: all
+# The floor of (b): each reference compiled once and run once under the grader's memcheck in
+# its sandbox, over all cores (tools/bench_floor.c, built on the grader's own library).
+$(BUILD)/tools/bench_floor: tools/bench_floor.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Igrader $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+bench: all $(BUILD)/tools/bench_floor
 	@python3 tools/bench.py $(BUILD)/sockgrade
 
 clean:

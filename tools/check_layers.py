@@ -16,7 +16,7 @@ MODULES = {
     "cli":     (8, set()),
     "batch":   (7, {"batch.h"}),
     "report":  (6, {"report.h", "html.h"}),
-    "grade":   (5, {"grade.h", "discover.h", "build.h"}),
+    "grade":   (5, {"grade.h", "discover.h", "build.h", "cache.h"}),
     "check":   (4, {"check.h", "env.h"}),
     "peer":    (3, {"peer.h", "driver.h", "netstate.h", "observe.h"}),
     "sandbox": (3, {"sandbox.h"}),

@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -36,8 +37,12 @@ def snapshot(binary, outdir, seed, program, variant):
     path = os.path.join("fixtures", "submissions", program, variant)
     stem = os.path.join(outdir, f"{program}.{variant}")
     for fmt in ("json", "text"):
-        proc = subprocess.run([binary, "check", "--format", fmt, "--seed", str(seed), path],
-                              capture_output=True, text=True, cwd=ROOT, timeout=300)
+        # A fresh cache for each run, so the text run grades rather than reusing the JSON
+        # run's results (and marking them reused); an older build ignores the variable.
+        with tempfile.TemporaryDirectory(prefix="sockgrade-snapshot-cache.") as cache:
+            proc = subprocess.run([binary, "check", "--format", fmt, "--seed", str(seed), path],
+                                  capture_output=True, text=True, cwd=ROOT, timeout=300,
+                                  env=dict(os.environ, XDG_CACHE_HOME=cache))
         body = proc.stdout
         if fmt == "json":
             body = json.dumps(zero_durations(json.loads(body)), indent=1, ensure_ascii=False)

@@ -31,6 +31,9 @@ int check_budget_ms(const struct spec_check *c);
 /* Once every check of a program has its result: a check whose requires_any names no check
  * that passed is skipped with that reason and scores 0 (check_gate.c). */
 void check_apply_requirements(const struct spec *s, struct program_result *pr);
+/* The same for check i alone, once it and every check it requires have their results: what
+ * a caller that shows checks as they finish (watch mode) applies before showing it. */
+void check_apply_requirement(const struct spec *s, struct program_result *pr, size_t i);
 
 /* Why a check cannot run honestly without the namespace sandbox, or NULL if it can. */
 const char *check_namespace_need(const struct spec_check *c, const struct env *env);

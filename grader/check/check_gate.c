@@ -39,33 +39,37 @@ static bool gate_open(const struct spec_check *c, const struct program_result *p
     return false;
 }
 
+void check_apply_requirement(const struct spec *s, struct program_result *pr, size_t i)
+{
+    const struct spec_check *c = &s->checks[i];
+    struct check_result *r = &pr->checks[i];
+    /* Skipped and error results keep their own reason. */
+    if (!c->nrequires || gate_open(c, pr) ||
+        (r->status != STATUS_PASSED && r->status != STATUS_FAILED))
+        return;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addstr(&sb, "skipped: it counts only for a program that also does its normal job, "
+                       "and none of these passed: ");
+    for (size_t k = 0; k < c->nrequires; k++)
+        strbuf_addf(&sb, "%s%s", k ? ", " : "", c->requires_any[k]);
+    strbuf_addstr(&sb, " (fix those first)");
+    free(r->expected);
+    free(r->actual);
+    free(r->hint);
+    r->expected = r->hint = NULL;
+    r->actual = strbuf_detach(&sb);
+    r->status = STATUS_SKIPPED;
+    r->score = 0;
+    if (gate_not_counted(c, pr)) {
+        free(r->actual);
+        r->actual = xstrdup(RESULT_NOT_COUNTED "it counts only with a check this machine cannot run");
+        r->max_score = 0;
+    }
+}
+
 void check_apply_requirements(const struct spec *s, struct program_result *pr)
 {
-    for (size_t i = 0; i < s->nchecks && i < pr->nchecks; i++) {
-        const struct spec_check *c = &s->checks[i];
-        struct check_result *r = &pr->checks[i];
-        /* Skipped and error results keep their own reason. */
-        if (!c->nrequires || gate_open(c, pr) ||
-            (r->status != STATUS_PASSED && r->status != STATUS_FAILED))
-            continue;
-        struct strbuf sb;
-        strbuf_init(&sb);
-        strbuf_addstr(&sb, "skipped: it counts only for a program that also does its normal job, "
-                           "and none of these passed: ");
-        for (size_t k = 0; k < c->nrequires; k++)
-            strbuf_addf(&sb, "%s%s", k ? ", " : "", c->requires_any[k]);
-        strbuf_addstr(&sb, " (fix those first)");
-        free(r->expected);
-        free(r->actual);
-        free(r->hint);
-        r->expected = r->hint = NULL;
-        r->actual = strbuf_detach(&sb);
-        r->status = STATUS_SKIPPED;
-        r->score = 0;
-        if (gate_not_counted(c, pr)) {
-            free(r->actual);
-            r->actual = xstrdup(RESULT_NOT_COUNTED "it counts only with a check this machine cannot run");
-            r->max_score = 0;
-        }
-    }
+    for (size_t i = 0; i < s->nchecks && i < pr->nchecks; i++)
+        check_apply_requirement(s, pr, i);
 }

@@ -14,9 +14,11 @@
 
 #include "batch/batch.h"
 #include "grade/build.h"
+#include "grade/cache.h"
 #include "grade/discover.h"
 #include "grade/grade.h"
 #include "options.h"
+#include "watch.h"
 #include "report/report.h"
 #include "util/util.h"
 
@@ -41,11 +43,23 @@ static const char usage_main[] =
 
 static const char usage_check[] =
     "usage: sockgrade check [--format text|json|gradescope|junit|classroom|html] [--seed N] [-o FILE]\n"
-    "                       [--sandbox auto|namespaces|none] [-j N] [--programs LIST] PATH...\n\n"
+    "                       [--sandbox auto|namespaces|none] [-j N] [--programs LIST]\n"
+    "                       [--new-seed] [--no-cache] [--cache-dir DIR] PATH...\n"
+    "       sockgrade check --watch [options] [PATH]\n\n"
     "PATH is a folder (searched a few levels deep) or .c files. Every lecture program found\n"
-    "by file name is built and graded.\n\n"
+    "by file name is built and graded. With one PATH, a program that did not change since the\n"
+    "last check of that folder is not graded again: its kept result is reused (the report says\n"
+    "so), and the folder keeps its seed from run to run.\n\n"
     "  --format F   report format (default text)\n"
-    "  --seed N     replay the environment of an earlier run (the report gives its seed)\n"
+    "  --seed N     replay the environment of an earlier run (the report gives its seed); the\n"
+    "               folder keeps it from now on\n"
+    "  --new-seed   a new random seed, kept for the folder from now on\n"
+    "  --no-cache   grade every program again; the folder's kept results are removed and\n"
+    "               none are kept from this run\n"
+    "  --cache-dir D  keep results and the seed under D (default $XDG_CACHE_HOME/sockgrade,\n"
+    "               else ~/.cache/sockgrade)\n"
+    "  --watch      grade, then wait for a program's file to be saved and grade that program\n"
+    "               again, printing each result as it comes (Ctrl-C ends it; PATH default .)\n"
     "  -o FILE      write the report to FILE (atomically) instead of stdout\n"
     "  --sandbox M  isolation mode (default auto)\n"
     "  -j N         runners at once (default: twice the cores)\n"
@@ -123,6 +137,7 @@ struct cli {
     bool mode_auto;      /* --sandbox auto: namespaces if the probe succeeds, else none */
     char *data;          /* folder holding assignments/ and reference/ */
     bool require_all;    /* selftest: every known program present, full marks */
+    struct cache *cache; /* check with one PATH: the folder's kept results and seed, or NULL */
 };
 
 /* Proves the chosen isolation works here before grading anything; auto falls back to none
@@ -145,15 +160,18 @@ static void choose_sandbox(struct cli *c)
 }
 
 /* Once per run, before any student: the compiler's flags and Valgrind. What is missing is said
- * here, once; the checks it affects are then skipped and not counted, never an error each. */
-static void choose_tools(void)
+ * here, once; the checks it affects are then skipped and not counted, never an error each.
+ * With a cache, the compiler's answer is kept there. */
+static void choose_tools(const struct cache *cache)
 {
     static bool done;
-    char note[512];
+    char note[512], *memo = cache ? cache_shared_file(cache, "compiler") : NULL;
     if (done)
         return;
     done = true;
-    if (build_probe_tools(note, sizeof note) < 0)
+    int rc = build_probe_tools_kept(memo, note, sizeof note);
+    free(memo);
+    if (rc < 0)
         die("%s", note);
     if (note[0])
         warn("%s", note);
@@ -273,14 +291,24 @@ static int emit(const struct run_result *r, const struct cli *c)
     return rc;
 }
 
+/* What grading needs before it starts, said once (a bad spec, a sandbox that does not work
+ * here, a missing compiler end the program here); go->assignments is the caller's to free. */
+static void grading_options(struct cli *c, struct grade_options *go)
+{
+    char *assignments = xasprintf("%s/assignments", c->data);
+    choose_sandbox(c);
+    choose_tools(c->cache);
+    refuse_bad_specs(assignments, c->a.programs);
+    *go = (struct grade_options){ c->seed, c->mode, c->a.jobs, assignments, c->a.programs,
+                                  SOCKGRADE_VERSION, c->a.no_cache ? NULL : c->cache, NULL };
+}
+
 static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
 {
     struct run_result r;
-    char *assignments = xasprintf("%s/assignments", c->data);
-    choose_sandbox(c);
-    choose_tools();
-    refuse_bad_specs(assignments, c->a.programs);
-    struct grade_options go = { c->seed, c->mode, c->a.jobs, assignments, c->a.programs, SOCKGRADE_VERSION };
+    struct grade_options go;
+    grading_options(c, &go);
+    char *assignments = (char *)go.assignments;
     grade_run(paths, n, &go, &r);
     if (r.error)
         warn("%s", r.error);
@@ -292,10 +320,65 @@ static int grade_and_report(const char *const *paths, size_t n, struct cli *c)
     return status;
 }
 
+/* One folder checked again and again keeps its seed and results (grade/cache.h). Several
+ * PATHs are not one folder: they are graded as before, with --seed or a random seed. */
+static void open_cache(struct cli *c, const char *path)
+{
+    char err[UTIL_ERRLEN];
+    char *root = c->a.cache_dir ? xstrdup(c->a.cache_dir) : cache_default_root();
+    if (!root) /* no HOME and no XDG_CACHE_HOME: nothing is kept, nothing is said */
+        return;
+    c->cache = cache_open(root, path, err, sizeof err);
+    free(root);
+    if (!c->cache) {
+        warn("nothing is kept between runs: %s", err);
+        return;
+    }
+    if (c->a.no_cache)
+        cache_forget_results(c->cache);
+}
+
+/* The folder's seed, unless --seed or --new-seed replaces it (c->seed is then already the
+ * given or a random one): runs of one folder stay comparable. */
+static void choose_seed(struct cli *c)
+{
+    char err[UTIL_ERRLEN];
+    uint64_t kept;
+    if (!c->cache)
+        return;
+    if (!cli_given(&c->a, OPT_SEED) && !c->a.new_seed && cache_seed_get(c->cache, &kept) == 0) {
+        c->seed = kept;
+        return;
+    }
+    if (cache_seed_put(c->cache, c->seed, err, sizeof err) < 0)
+        warn("the folder's seed is not kept: %s", err);
+}
+
+/* --watch: one folder (default .), read by a person at a terminal, as text. */
+static int cmd_watch(char **paths, int n, struct cli *c)
+{
+    char err[UTIL_ERRLEN];
+    struct grade_options go;
+    if (n > 1 || cli_given(&c->a, OPT_OUTPUT) || (cli_given(&c->a, OPT_FORMAT) && c->format != FORMAT_TEXT))
+        usage_error("check", "--watch takes one PATH and writes text to the terminal (no -o, no --format)");
+    const char *path = n == 1 ? paths[0] : ".";
+    open_cache(c, path);
+    choose_seed(c);
+    grading_options(c, &go);
+    const char *nc = getenv("NO_COLOR");
+    int rc = watch_run(path, &go, isatty(STDOUT_FILENO) && !(nc && *nc), err, sizeof err);
+    if (rc < 0)
+        warn("%s", err);
+    free((char *)go.assignments);
+    return rc < 0 ? 2 : 0;
+}
+
 static int cmd_check(int argc, char **argv, struct cli *c)
 {
     int first = parse_or_exit(VERB_CHECK, argc, argv, usage_check, c);
-    if (first >= argc) {
+    if (cli_given(&c->a, OPT_SEED) && c->a.new_seed)
+        usage_error("check", "--seed and --new-seed say different things; give one");
+    if (first >= argc && !c->a.watch) {
         fputs("sockgrade check: no PATH given\n\n", stderr);
         usage_exit(usage_check, 2);
     }
@@ -304,7 +387,15 @@ static int cmd_check(int argc, char **argv, struct cli *c)
             fprintf(stderr, "sockgrade check: %s: %s\n", argv[i], strerror(errno));
             return 2;
         }
-    return grade_and_report((const char *const *)argv + first, (size_t)(argc - first), c);
+    if (c->a.watch)
+        return cmd_watch(argv + first, argc - first, c);
+    if (argc - first == 1) {
+        open_cache(c, argv[first]);
+        choose_seed(c);
+    }
+    int status = grade_and_report((const char *const *)argv + first, (size_t)(argc - first), c);
+    cache_close(c->cache);
+    return status;
 }
 
 static int cmd_list(int argc, char **argv, struct cli *c)
@@ -389,7 +480,7 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN];
     refuse_bad_specs(assignments, a->programs);
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
-    choose_tools();
+    choose_tools(NULL);
     struct batch_options o = {
         .out = a->out,
         .grade = { c->seed, c->mode, 2, assignments, a->programs, SOCKGRADE_VERSION },

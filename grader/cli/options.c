@@ -67,6 +67,10 @@ static const struct row table[] = {
       V(VERB_CHECK) | V(VERB_BATCH) | V(VERB_MERGE), AT(programs), NULL, NULL },
     { OPT_FORCE, "force", 0, "--force", ARG_FLAG, V(VERB_BATCH), AT(force), NULL, NULL },
     { OPT_SHARD, "shard", 0, "--shard", ARG_SHARD, V(VERB_BATCH), AT(shard), NULL, NULL },
+    { OPT_NEW_SEED, "new-seed", 0, "--new-seed", ARG_FLAG, V(VERB_CHECK), AT(new_seed), NULL, NULL },
+    { OPT_NO_CACHE, "no-cache", 0, "--no-cache", ARG_FLAG, V(VERB_CHECK), AT(no_cache), NULL, NULL },
+    { OPT_CACHE_DIR, "cache-dir", 0, "--cache-dir", ARG_PATH, V(VERB_CHECK), AT(cache_dir), NULL, NULL },
+    { OPT_WATCH, "watch", 0, "--watch", ARG_FLAG, V(VERB_CHECK), AT(watch), NULL, NULL },
     { OPT_HELP, "help", 'h', "--help", ARG_FLAG, ALL_VERBS, AT(help), NULL, NULL },
 };
 #define NROWS (sizeof table / sizeof table[0])

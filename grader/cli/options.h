@@ -11,7 +11,8 @@
 enum cli_verb { VERB_CHECK, VERB_LIST, VERB_SELFTEST, VERB_BATCH, VERB_MERGE, VERB_VALIDATE };
 
 enum cli_option { OPT_FORMAT, OPT_SEED, OPT_OUTPUT, OPT_OUT, OPT_SANDBOX, OPT_JOBS, OPT_PROGRAMS,
-                  OPT_FORCE, OPT_SHARD, OPT_HELP };
+                  OPT_FORCE, OPT_SHARD, OPT_NEW_SEED, OPT_NO_CACHE, OPT_CACHE_DIR, OPT_WATCH,
+                  OPT_HELP };
 
 /* The choices of the enum options, in the order their values count. */
 enum cli_sandbox { CLI_SANDBOX_AUTO, CLI_SANDBOX_NAMESPACES, CLI_SANDBOX_NONE };
@@ -27,6 +28,10 @@ struct cli_args {
     const char *programs;   /* --programs */
     bool force;             /* --force */
     unsigned shard[2];      /* --shard K/N: K, N */
+    bool new_seed;          /* check --new-seed: a fresh seed, kept for the folder from now on */
+    bool no_cache;          /* check --no-cache: grade every program, keep no result */
+    const char *cache_dir;  /* check --cache-dir: where the cache is (default: $XDG_CACHE_HOME) */
+    bool watch;             /* check --watch: grade, then re-grade each program when it is saved */
     bool help;              /* --help */
     int first;              /* the index of the first operand in argv */
 };

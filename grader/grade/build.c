@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +63,39 @@ static bool compiler_takes(const char *flag)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+static void tool_identity(struct strbuf *sb, const char *path);
+
+/* The compiler's answer about BUILD_NATIVE, kept in memo with the compiler's identity: asking
+ * it costs a compiler run (10-40 ms), on every re-check otherwise. A memo that does not match
+ * the compiler found now, or cannot be read, is asked again and rewritten. */
+static bool compiler_takes_kept(const char *memo)
+{
+    struct strbuf want;
+    strbuf_init(&want);
+    strbuf_addstr(&want, BUILD_NATIVE);
+    tool_identity(&want, BUILD_CC);
+    char *kept = memo ? util_read_file_max(memo, 4096, NULL, NULL, 0) : NULL;
+    size_t n = want.len;
+    bool takes;
+    if (kept && strncmp(kept, want.data, n) == 0 && (!strcmp(kept + n, " 1\n") || !strcmp(kept + n, " 0\n"))) {
+        takes = kept[n + 1] == '1';
+    } else {
+        takes = compiler_takes(BUILD_NATIVE);
+        strbuf_addstr(&want, takes ? " 1\n" : " 0\n");
+        if (memo)
+            util_write_file_atomic(memo, want.data, want.len, NULL, 0); /* best effort */
+    }
+    free(kept);
+    strbuf_release(&want);
+    return takes;
+}
+
 int build_probe_tools(char *note, size_t len)
+{
+    return build_probe_tools_kept(NULL, note, len);
+}
+
+int build_probe_tools_kept(const char *memo, char *note, size_t len)
 {
     note[0] = '\0';
     tools.probed = true;
@@ -70,7 +103,7 @@ int build_probe_tools(char *note, size_t len)
         snprintf(note, len, "%s is not installed: every build will fail (install gcc)", BUILD_CC);
         return -1;
     }
-    tools.zero_flag = compiler_takes(BUILD_NATIVE);
+    tools.zero_flag = compiler_takes_kept(memo);
     tools.valgrind = access(BUILD_VALGRIND_EXE, X_OK) == 0;
     if (!tools.valgrind)
         snprintf(note, len, "%s is not installed: the memcheck checks are skipped and not "
@@ -81,6 +114,29 @@ int build_probe_tools(char *note, size_t len)
 bool build_have_valgrind(void)
 {
     return tools.valgrind;
+}
+
+/* A file by what the package manager changes when it replaces it. */
+static void tool_identity(struct strbuf *sb, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        strbuf_addf(sb, " %s none", path);
+        return;
+    }
+    strbuf_addf(sb, " %s %llu:%llu:%lld:%lld.%09ld", path, (unsigned long long)st.st_dev,
+                (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec);
+}
+
+char *build_tools_identity(void)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "zero-flag %d valgrind %d", tools.zero_flag, tools.valgrind);
+    tool_identity(&sb, BUILD_CC);
+    tool_identity(&sb, BUILD_VALGRIND_EXE);
+    return strbuf_detach(&sb);
 }
 
 /* Writes the stack-zeroing constructor beside the binary: its host path, or NULL when the flag

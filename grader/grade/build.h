@@ -24,7 +24,14 @@ void build_execute(const struct build_request *req, struct build_result *out);
  * Valgrind installed. note gets what an instructor should hear once ("" when nothing); -1 when
  * there is no compiler at all. */
 int build_probe_tools(char *note, size_t len);
+/* The same, keeping the compiler's answer in the file memo (with the compiler's identity, so a
+ * new compiler is asked again): a re-check need not run the compiler to know. */
+int build_probe_tools_kept(const char *memo, char *note, size_t len);
 /* false when Valgrind is missing: memcheck checks are then skipped and not counted. */
 bool build_have_valgrind(void);
+/* The compiler and Valgrind this grader builds and checks with, as one line that changes when
+ * either is upgraded (their files' identity) or the probe's answers change: a kept result is
+ * only reused with the same tools (grade/cache.h). Caller frees. */
+char *build_tools_identity(void);
 
 #endif

@@ -2,15 +2,13 @@
  * of the pool (util/pool.c) and reports one JSON result on its pipe. Tasks start longest first
  * once what they need is built, and a runner that overruns its bound is killed. */
 #include "grade.h"
+#include "grade_int.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,44 +23,11 @@
 #include "util/util.h"
 #include "util/workdir.h"
 
-#define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
-
-enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
-
-struct task {
-    bool is_build;
-    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
-    size_t prog, check;
-    enum task_state state;
-    char *workdir;           /* the runner's own folder, while it starts */
-    struct pool_job job;     /* its runner */
-};
-
-struct grading {
-    const struct grade_options *o;
-    struct run_result *r;
-    struct spec **specs;
-    struct env *envs;
-    char **sources;          /* per program: the copy graded (stage.c), else the original */
-    char **staged;           /* per program: that copy, owned */
-    char *workroot;
-    struct pool pool;        /* the runners */
-    struct task *tasks;
-    size_t ntasks, done, nworkdirs;
-    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
-    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
-};
-
-enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
-
-static char *new_dir(struct grading *g, const char *what, char *err, size_t errlen)
+/* A runner's own folder, which the runner makes: on a /tmp that many processes churn, an
+ * ext4 mkdir took 1-2 ms (make bench's profile), too long for the loop that starts runners. */
+static char *new_dir(struct grading *g)
 {
-    char *d = xasprintf("%s/%s%zu", g->workroot, what, g->nworkdirs++);
-    if (mkdir(d, 0755) == 0)
-        return d;
-    util_err(err, errlen, "cannot create %s: %s", d, strerror(errno));
-    free(d);
-    return NULL;
+    return xasprintf("%s/w%zu", g->workroot, g->nworkdirs++);
 }
 
 /* Where a program's build lands: the compiler's only writable folder, one per program. */
@@ -79,44 +44,45 @@ static char *binary_path(const struct grading *g, size_t prog)
     return path;
 }
 
-/* Is port free on the host's loopback for TCP and UDP? A bind without SO_REUSEADDR fails
- * while any socket, one in TIME_WAIT included, holds it. */
-static bool port_free(unsigned port)
+static char *runner_build(struct grading *g, const struct task *t, const char *fault)
 {
-    bool ok = true;
-    for (int type = SOCK_STREAM; ok && type <= SOCK_DGRAM; type++) {
-        int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-        a.sin_addr.s_addr = htonl(INADDR_ANY);
-        ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
-        if (fd >= 0)
-            close(fd);
-    }
-    return ok;
+    struct build_result b = { BUILD_ERROR, NULL, NULL, 0 };
+    char *outdir = bin_dir(g, g->specs[t->prog]->program), *json;
+    struct build_request req = { .source = g->sources[t->prog],
+                                 .program = g->specs[t->prog]->program, .outdir = outdir,
+                                 .workdir = t->workdir, .mode = g->o->mode,
+                                 .valgrind_copy = t->valgrind_copy };
+    if (fault)
+        b.diagnostics = xstrdup(fault);
+    else
+        build_execute(&req, &b);
+    json = wire_build_encode(&b);
+    free(b.command);
+    free(b.diagnostics);
+    free(outdir);
+    return json;
 }
 
-/* Without namespaces, every check shares the host's loopback: a server that closed its port
- * leaves it in TIME_WAIT for a minute, and a textbook server (no SO_REUSEADDR) could not bind
- * it again in the next check, or the next student's. So each check gets ports of its own: the
- * first free one from a start that the seeded port, the check and the runner vary (still with
- * two different bytes, for the htons() hint). Only the runner's copy of the environment
- * changes; a replay with --seed may get other ports, which no verdict depends on. */
-static void fresh_ports(struct env *e, size_t check)
+static char *runner_check(struct grading *g, const struct task *t, const char *fault)
 {
-    static const struct { const char *name; unsigned lo; } vars[] = { { "port", 20000 }, { "udp_port", 30000 } };
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = env_get(e, vars[i].name, NULL);
-        if (!v)
-            continue;
-        unsigned start = (unsigned)atoi(v) - vars[i].lo + 101 * (unsigned)(check + 1) + 7 * (unsigned)getpid();
-        for (unsigned k = 0; k < 10000; k++) {
-            unsigned p = vars[i].lo + (start + k) % 10000;
-            if ((p >> 8) != (p & 0xff) && port_free(p)) {
-                env_setf(e, vars[i].name, "%u", p);
-                break;
-            }
-        }
+    struct check_result c;
+    char *bin = binary_path(g, t->prog), *json;
+    struct check_ctx ctx = { .spec = g->specs[t->prog],
+                             .check = &g->specs[t->prog]->checks[t->check],
+                             .env = &g->envs[t->prog], .binary = bin, .mode = g->o->mode,
+                             .workdir = t->workdir };
+    if (fault) {
+        check_result_init(&c, ctx.check);
+        c.actual = xstrdup(fault);
+    } else {
+        if (!sandbox_mode_own_loopback(g->o->mode))
+            fresh_ports(&g->envs[t->prog], t->check);
+        check_execute(&ctx, &c);
     }
+    json = wire_check_encode(&c);
+    result_check_free(&c);
+    free(bin);
+    return json;
 }
 
 /* In the runner: do the task, print its result to fd. */
@@ -124,39 +90,25 @@ static void runner_main(void *grading, void *task, int fd)
 {
     struct grading *g = grading;
     struct task *t = task;
-    const char *workdir = t->workdir;
-    char *json;
+    char *json, *fault = NULL;
+    sigset_t stopping;
     /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
      * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
     umask(022);
-    if (t->is_build) {
-        struct build_result b;
-        char *outdir = bin_dir(g, g->specs[t->prog]->program);
-        struct build_request req = { .source = g->sources[t->prog],
-                                     .program = g->specs[t->prog]->program, .outdir = outdir,
-                                     .workdir = workdir, .mode = g->o->mode,
-                                     .valgrind_copy = t->valgrind_copy };
-        build_execute(&req, &b);
-        json = wire_build_encode(&b);
-        free(b.command);
-        free(b.diagnostics);
-        free(outdir);
-    } else {
-        struct check_result c;
-        char *bin = binary_path(g, t->prog);
-        struct check_ctx ctx = { .spec = g->specs[t->prog],
-                                 .check = &g->specs[t->prog]->checks[t->check],
-                                 .env = &g->envs[t->prog], .binary = bin, .mode = g->o->mode,
-                                 .workdir = workdir };
-        if (!sandbox_mode_own_loopback(g->o->mode))
-            fresh_ports(&g->envs[t->prog], t->check);
-        check_execute(&ctx, &c);
-        json = wire_check_encode(&c);
-        result_check_free(&c);
-        free(bin);
-    }
+    sigemptyset(&stopping);
+    sigaddset(&stopping, SIGINT);
+    sigaddset(&stopping, SIGTERM);
+    sigaddset(&stopping, SIGHUP);
+    /* A grader that takes these from a signalfd (watch mode) blocks them; the programs it runs
+     * must get them as anyone would. */
+    sigprocmask(SIG_UNBLOCK, &stopping, NULL);
+    if (mkdir(t->workdir, 0755) < 0) /* a grader fault: the task's status error says so */
+        fault = xasprintf("the grader could not start a runner: cannot create %s: %s",
+                          t->workdir, strerror(errno));
+    json = t->is_build ? runner_build(g, t, fault) : runner_check(g, t, fault);
     util_write_all(fd, json, strlen(json));
     free(json);
+    free(fault);
 }
 
 static void task_end(struct grading *g, struct task *t, const char *data, const char *why);
@@ -170,9 +122,8 @@ static void task_start(struct grading *g, struct task *t)
     int64_t bound = (!sc ? 60000 : check_budget_ms(sc)) + GRACE_MS;
     int rc = -1;
     t->job.arg = t;
-    t->workdir = new_dir(g, "w", err, sizeof err);
-    if (t->workdir)
-        rc = pool_start(&g->pool, &t->job, bound, runner_main, g, err, sizeof err);
+    t->workdir = new_dir(g);
+    rc = pool_start(&g->pool, &t->job, bound, runner_main, g, err, sizeof err);
     free(t->workdir);
     t->workdir = NULL;
     if (rc == 0) {
@@ -293,17 +244,20 @@ static void task_end(struct grading *g, struct task *t, const char *data, const 
 {
     t->state = TASK_DONE;
     g->done++;
+    g->nwaiting -= t->waits;
+    t->waits = false;
     if (t->is_build) {
         build_finish(g, t, data, why);
-        return;
+    } else {
+        struct check_result *c = &g->r->programs[t->prog].checks[t->check];
+        char bad[UTIL_ERRLEN];
+        if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
+            c->status = STATUS_ERROR;
+            /* A runner that ended normally but sent a bad document is a grader bug: say where. */
+            c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
+        }
     }
-    struct check_result *c = &g->r->programs[t->prog].checks[t->check];
-    char bad[UTIL_ERRLEN];
-    if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
-        c->status = STATUS_ERROR;
-        /* A runner that ended normally but sent a bad document is a grader bug: say where. */
-        c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
-    }
+    stream_program(g, t->prog);
 }
 
 /* Why a runner that ended gave no report. Caller frees. */
@@ -329,27 +283,53 @@ static void task_finish(void *ctx, struct pool_job *job)
     struct grading *g = ctx;
     struct task *t = job->arg;
     char *why = runner_failure(t, job);
+    trace_task(g, t, job);
     task_end(g, t, job->out.data ? job->out.data : "", why);
     free(why);
     strbuf_release(&job->out);
 }
 
-/* Longest first, so the slow tasks do not make the tail: a run under Valgrind costs about ten
- * builds, a build about five ordinary checks. */
-static int task_rank(const struct grading *g, const struct task *t)
+/* A check's wall time spent waiting on purpose (a peer that answers late), in ms: such a check
+ * costs no CPU meanwhile. */
+static int64_t check_wait_ms(const struct spec_check *sc)
 {
-    if (t->is_build)
-        return 1;
-    return g->specs[t->prog]->checks[t->check].memcheck ? 2 : 0;
+    int64_t wait = 0;
+    for (size_t i = 0; i < sc->npeers; i++)
+        wait += sc->peers[i].delay_ms;
+    return wait;
 }
 
+/* What a task is expected to take, ending with the longest chain of tasks that wait for it:
+ * a check its own time, a build also its slowest check's. Measured (make bench's trace): an
+ * ordinary check about 10 ms, a build 50, a run under Valgrind 300, plus any wait. */
+static int64_t task_estimate(const struct grading *g, const struct task *t)
+{
+    const struct spec *sp = g->specs[t->prog];
+    if (!t->is_build)
+        return (sp->checks[t->check].memcheck ? 300 : 10) + check_wait_ms(&sp->checks[t->check]);
+    int64_t longest = 0;
+    for (size_t c = 0; c < sp->nchecks; c++) {
+        struct task check = { .prog = t->prog, .check = c };
+        int64_t e = task_estimate(g, &check);
+        if ((!t->valgrind_copy || sp->checks[c].memcheck) && e > longest)
+            longest = e;
+    }
+    return 50 + longest;
+}
+
+/* Longest chain first, so the slow tasks never make the tail: a check that waits 1.5 s for a
+ * late reply starts as soon as its build is in, and that build before the others. */
 static struct task *next_task(struct grading *g)
 {
     struct task *best = NULL;
+    int64_t best_estimate = -1;
     for (size_t i = 0; i < g->ntasks; i++) {
         struct task *t = &g->tasks[i];
-        if (t->state == TASK_READY && (!best || task_rank(g, t) > task_rank(g, best)))
+        int64_t e = t->state == TASK_READY ? task_estimate(g, t) : -1;
+        if (e > best_estimate) {
             best = t;
+            best_estimate = e;
+        }
     }
     return best;
 }
@@ -362,10 +342,20 @@ static void pool_step(struct grading *g)
     if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
     struct task *next;
-    while (g->pool.nrunning < jobs && (next = next_task(g)))
+    /* A check that mostly waits (a late peer) does not hold one of the CPU's places; without
+     * a loopback of its own, though, nothing runs beside it. */
+    while (g->pool.nrunning - g->nwaiting < jobs && (next = next_task(g))) {
+        next->waits = !next->is_build && jobs > 1 &&
+                      check_wait_ms(&g->specs[next->prog]->checks[next->check]) >= 500;
+        g->nwaiting += next->waits;
         task_start(g, next);
-    if (g->done < g->ntasks)
-        pool_wait(&g->pool, 1000, task_finish, g);
+    }
+    if (g->done < g->ntasks && pool_wait(&g->pool, 1000, task_finish, g) == 1) {
+        /* Stopped (watch mode's Ctrl-C): the runners are killed, the run is not a verdict. */
+        pool_stop(&g->pool);
+        g->r->error = xstrdup("grading was interrupted");
+        g->done = g->ntasks;
+    }
 }
 
 /* The build reads a copy in the grader's work folder, so the student's folder may be 0700 or
@@ -392,6 +382,7 @@ static int load_programs(struct grading *g, const struct discovery *d)
     g->staged = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->staged);
     g->built = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->built);
     g->vg_failure = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->vg_failure);
+    g->keys = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->keys);
     for (size_t i = 0; i < d->nfound; i++) {
         char *path = xasprintf("%s/%s/spec.json", g->o->assignments, d->found[i].program);
         g->specs[i] = spec_load(path, err, sizeof err);
@@ -408,14 +399,24 @@ static int load_programs(struct grading *g, const struct discovery *d)
         for (size_t k = 0; k < p->nchecks; k++)
             check_result_init(&p->checks[k], &g->specs[i]->checks[k]);
         g->sources[i] = d->found[i].path;
-        stage_program(g, i, d->found[i].path);
         env_make(&g->envs[i], g->o->seed, d->found[i].program);
-        char *bindir = bin_dir(g, d->found[i].program);
+    }
+    return 0;
+}
+
+/* What the builds of the programs to grade need: the staged sources and the binaries' folder.
+ * A reused program needs neither. */
+static void prepare_builds(struct grading *g)
+{
+    for (size_t i = 0; i < g->r->nprograms; i++) {
+        if (g->r->programs[i].reused)
+            continue;
+        stage_program(g, i, g->sources[i]);
+        char *bindir = bin_dir(g, g->specs[i]->program);
         if (mkdir(bindir, 0755) == 0)
             chmod(bindir, 0755); /* not the caller's umask: the sandbox's uid runs what lands here */
         free(bindir);
     }
-    return 0;
 }
 
 static bool needs_valgrind(const struct spec *sp)
@@ -436,6 +437,8 @@ static void make_tasks(struct grading *g)
     g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
     size_t k = 0;
     for (size_t i = 0; i < g->r->nprograms; i++) {
+        if (g->r->programs[i].reused) /* its kept result stands */
+            continue;
         g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY };
         if (needs_valgrind(g->specs[i]))
             g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
@@ -444,74 +447,6 @@ static void make_tasks(struct grading *g)
             g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING };
     }
     g->ntasks = k;
-}
-
-static void note_discovery(struct run_result *r, const struct discovery *d, char **programs, size_t np)
-{
-    r->near_misses = xcalloc(d->nnear ? d->nnear : 1, sizeof *r->near_misses);
-    for (size_t i = 0; i < d->nnear; i++) {
-        const char *base = strrchr(d->near_files[i], '/');
-        r->near_misses[i].file = xstrdup(base ? base + 1 : d->near_files[i]);
-        r->near_misses[i].program = xstrdup(d->near_programs[i]);
-    }
-    r->nnear_misses = d->nnear;
-    r->missing = xcalloc(np ? np : 1, sizeof *r->missing);
-    for (size_t i = 0; i < np; i++) {
-        bool found = false;
-        for (size_t k = 0; k < d->nfound; k++)
-            found |= strcmp(d->found[k].program, programs[i]) == 0;
-        if (!found)
-            r->missing[r->nmissing++] = xstrdup(programs[i]);
-    }
-}
-
-/* What each missing program would have been worth: a format that posts a grade (classroom)
- * counts it as lost rather than letting the maximum shrink when a file is deleted. Every
- * spec's points count, also those of checks this machine could not run. */
-static int note_missing_points(struct run_result *r, const char *assignments)
-{
-    char err[UTIL_ERRLEN];
-    r->missing_max = xcalloc(r->nmissing ? r->nmissing : 1, sizeof *r->missing_max);
-    for (size_t i = 0; i < r->nmissing; i++) {
-        char *path = xasprintf("%s/%s/spec.json", assignments, r->missing[i]);
-        struct spec *sp = spec_load(path, err, sizeof err);
-        free(path);
-        if (!sp) {
-            r->error = xstrdup(err);
-            return -1;
-        }
-        r->missing_max[i] = spec_max_score(sp);
-        spec_free(sp);
-    }
-    return 0;
-}
-
-bool grade_program_listed(const char *list, const char *program)
-{
-    size_t n = strlen(program);
-    if (!list || !*list)
-        return true;
-    for (const char *p = list; *p;) {
-        size_t len = strcspn(p, ", ");
-        if (len == n && strncmp(p, program, n) == 0)
-            return true;
-        p += len;
-        p += strspn(p, ", ");
-    }
-    return false;
-}
-
-/* --programs: an assignment of a few programs neither grades nor misses the others. */
-static void keep_listed(const char *list, char **programs, size_t *np)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < *np; i++) {
-        if (grade_program_listed(list, programs[i]))
-            programs[k++] = programs[i];
-        else
-            free(programs[i]);
-    }
-    *np = k;
 }
 
 /* Frees what grading held and removes its work folder. */
@@ -531,6 +466,10 @@ static void grading_free(struct grading *g)
     for (size_t i = 0; g->vg_failure && i < n; i++)
         free(g->vg_failure[i]);
     free(g->vg_failure);
+    for (size_t i = 0; g->keys && i < n; i++)
+        free(g->keys[i]);
+    free(g->keys);
+    free(g->tools);
     free(g->built);
     free(g->tasks);
     pool_free(&g->pool);
@@ -563,10 +502,11 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     struct discovery d = { 0 };
     char err[UTIL_ERRLEN], **programs = NULL;
     size_t np = 0;
-    int64_t t0 = util_now_ms();
     int rc = -1;
+    g.t0 = util_now_ms();
+    trace_open(&g);
     run_header(r, o, npaths == 1 ? paths[0] : "(several paths)");
-    pool_init(&g.pool, false, -1);
+    pool_init(&g.pool, false, o->progress ? o->progress->stop_fd : -1);
     g.workroot = util_workdir_make("sockgrade", err, sizeof err);
     if (!g.workroot) {
         r->error = xstrdup(err);
@@ -584,15 +524,24 @@ int grade_run(const char *const *paths, size_t npaths, const struct grade_option
     note_discovery(r, &d, programs, np);
     if (note_missing_points(r, o->assignments) < 0 || load_programs(&g, &d) < 0)
         goto out;
+    reuse_lookup(&g);
+    prepare_builds(&g);
+    reuse_keys(&g);
     make_tasks(&g);
+    for (size_t i = 0; i < r->nprograms; i++)
+        if (r->programs[i].reused)
+            stream_program(&g, i);
     while (g.done < g.ntasks)
         pool_step(&g);
     for (size_t i = 0; i < r->nprograms; i++)
         check_apply_requirements(g.specs[i], &r->programs[i]);
+    result_total(r);
+    reuse_store(&g);
     rc = 0;
 out:
     result_total(r);
-    r->duration_ms = util_now_ms() - t0;
+    r->duration_ms = util_now_ms() - g.t0;
+    trace_close(&g);
     grading_free(&g);
     for (size_t i = 0; i < np; i++)
         free(programs[i]);

@@ -13,6 +13,18 @@
 #include "result/result.h"
 #include "sandbox/sandbox.h"
 
+struct cache;
+
+/* Told of each result as it is known (grade_stream.c says in which order): the program's
+ * build, then its checks one by one, each with its final status. p is the program's result so
+ * far; it stays the caller's to read only during the call. */
+struct grade_progress {
+    void (*build)(void *ctx, const struct program_result *p);
+    void (*check)(void *ctx, const struct program_result *p, size_t check);
+    void *ctx;
+    int stop_fd;  /* readable (a signalfd): stop at once, the run's error says so; -1: none */
+};
+
 struct grade_options {
     uint64_t seed;
     enum sandbox_mode mode;
@@ -21,6 +33,9 @@ struct grade_options {
     const char *programs;      /* --programs: the lecture programs to grade, separated by commas
                                 * or spaces (NULL: every program with a spec) */
     const char *version;       /* the grader's version, in every report */
+    struct cache *cache;       /* the submission's kept results (grade/cache.h): unchanged
+                                * programs are reused and fresh results kept; NULL: none */
+    const struct grade_progress *progress; /* NULL: nobody is told before the run ends */
 };
 
 /* Whether program is in list (grade_options.programs; NULL or "" holds every program). */

@@ -2,6 +2,7 @@
 #include "stage.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -51,6 +52,12 @@ out:
     return rc;
 }
 
+static bool stage_header_name(const char *name, const char *base)
+{
+    size_t len = strlen(name);
+    return len >= 3 && strcmp(name + len - 2, ".h") == 0 && strcmp(name, base) != 0 && name[0] != '.';
+}
+
 /* The headers beside the source: a student's own "unp.h" must build as it did in place. */
 static void stage_headers(const char *srcdir, const char *dir, const char *base)
 {
@@ -60,9 +67,7 @@ static void stage_headers(const char *srcdir, const char *dir, const char *base)
     if (!d)
         return;
     for (struct dirent *de; (de = readdir(d)) && copied < STAGE_HEADERS_MAX;) {
-        size_t len = strlen(de->d_name);
-        if (len < 3 || strcmp(de->d_name + len - 2, ".h") != 0 || strcmp(de->d_name, base) == 0 ||
-            de->d_name[0] == '.')
+        if (!stage_header_name(de->d_name, base))
             continue;
         char *from = xasprintf("%s/%s", srcdir, de->d_name), *to = xasprintf("%s/%s", dir, de->d_name);
         copied += stage_copy(from, to, err, sizeof err) == 0; /* a bad header: the compiler says */
@@ -70,6 +75,39 @@ static void stage_headers(const char *srcdir, const char *dir, const char *base)
         free(to);
     }
     closedir(d);
+}
+
+/* What stage_copy would copy: a regular file, not a link, not too large. */
+static bool stage_copyable(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= STAGE_FILE_MAX;
+}
+
+int stage_list(const char *src, char ***files, size_t *n)
+{
+    char *dcopy = xstrdup(src), *bcopy = xstrdup(src);
+    const char *srcdir = dirname(dcopy), *base = basename(bcopy);
+    DIR *d = stage_copyable(src) ? opendir(srcdir) : NULL;
+    int rc = d ? 0 : -1;
+    *files = NULL;
+    *n = 0;
+    if (d) {
+        *files = xcalloc(STAGE_HEADERS_MAX + 1, sizeof **files);
+        (*files)[(*n)++] = xstrdup(src);
+    }
+    for (struct dirent *de; d && (de = readdir(d)) && *n <= STAGE_HEADERS_MAX;) {
+        char *path = xasprintf("%s/%s", srcdir, de->d_name);
+        if (stage_header_name(de->d_name, base) && stage_copyable(path))
+            (*files)[(*n)++] = path;
+        else
+            free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dcopy);
+    free(bcopy);
+    return rc;
 }
 
 int stage_source(const char *src, const char *dir, char **staged, char *err, size_t errlen)

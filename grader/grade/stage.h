@@ -11,4 +11,10 @@
  * copy of src (caller frees), or -1 with err naming the file and the problem. */
 int stage_source(const char *src, const char *dir, char **staged, char *err, size_t errlen);
 
+/* The files stage_source would copy, in place: src and the headers beside it that are regular
+ * files (never links) of a size it copies. A re-check keys a program's kept result by them
+ * before deciding to stage it at all. 0 with *files (heap, *n of them; src first), or -1 when
+ * src itself would not be copied. */
+int stage_list(const char *src, char ***files, size_t *n);
+
 #endif

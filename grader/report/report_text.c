@@ -315,6 +315,8 @@ static void text_program(struct text_ctx *t, const struct program_result *p)
     strbuf_addstr(&t->sb, "  ");
     text_points(t, p->score, p->max_score);
     strbuf_addstr(&t->sb, "  ");
+    if (p->reused) /* unchanged since an earlier run: its result, not a new grading */
+        text_color(t, C_DIM, "(reused) ");
     text_build(t, &p->build);
     for (size_t i = 0; i < p->nchecks; i++)
         text_check(t, p, &p->checks[i]);

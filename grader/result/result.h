@@ -74,6 +74,7 @@ struct program_result {
     size_t nchecks;
     double score;
     double max_score;
+    bool reused;        /* taken from the cache of an earlier run, not graded in this one */
 };
 
 struct near_miss {

@@ -108,6 +108,8 @@ static cJSON *json_program(const struct program_result *p)
     json_str(o, "source", p->source);
     json_num(o, "score", p->score);
     json_num(o, "max_score", p->max_score);
+    if (p->reused) /* only then: a report graded afresh reads as before the cache existed */
+        cJSON_AddTrueToObject(o, "reused");
     cJSON_AddItemToObject(o, "build", json_build(&p->build));
     cJSON *checks = cJSON_AddArrayToObject(o, "checks");
     for (size_t i = 0; checks && i < p->nchecks; i++)

@@ -192,6 +192,16 @@ static int jp_build(struct jp *j, const cJSON *o, const char *path, struct build
     return 0;
 }
 
+/* reused is newer than the schema's first reports, and written only when true: optional. */
+static int jp_reused(struct jp *j, const cJSON *o, const char *path, bool *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "reused");
+    if (v && !cJSON_IsBool(v))
+        return util_err(j->err, j->errlen, "%s.reused: expected true or false", path);
+    *out = v && cJSON_IsTrue(v);
+    return 0;
+}
+
 static int jp_program(struct jp *j, const cJSON *o, const char *path, struct program_result *p)
 {
     char sub[128];
@@ -203,6 +213,7 @@ static int jp_program(struct jp *j, const cJSON *o, const char *path, struct pro
         jp_str(j, o, path, "source", true, &p->source) < 0 ||
         jp_num(j, o, path, "score", &p->score) < 0 ||
         jp_num(j, o, path, "max_score", &p->max_score) < 0 ||
+        jp_reused(j, o, path, &p->reused) < 0 ||
         !(build = jp_get(j, o, path, "build")) || jp_build(j, build, sub, &p->build) < 0)
         return -1;
     size_t n;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,8 +84,11 @@ static void job_reap(struct pool *p, size_t i)
     struct pool_job *job = p->running[i];
     close(job->fd);
     job->fd = -1;
-    while (waitpid(job->pid, &job->status, 0) < 0 && errno == EINTR)
+    struct rusage ru = { 0 };
+    while (wait4(job->pid, &job->status, 0, &ru) < 0 && errno == EINTR)
         ;
+    job->cpu_us = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+                  ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     job->pid = 0;
     p->nrunning--;
     memmove(&p->running[i], &p->running[i + 1], (p->nrunning - i) * sizeof *p->running);

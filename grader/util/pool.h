@@ -21,6 +21,7 @@ struct pool_job {
     int64_t deadline;      /* it is killed when it runs past this */
     bool overran;          /* it was killed at its deadline */
     int status;            /* its wait status, once it ended */
+    int64_t cpu_us;        /* the CPU time it and its waited-for children used, once it ended */
 };
 
 struct pool {

@@ -125,9 +125,12 @@ tap_run_exit() {
 }
 
 # tap_tmpdir TEMPLATE: sets tmp to a new folder (mktemp -d TEMPLATE), removed at exit unless
-# KEEP is set (then its path is noted, to look at).
+# KEEP is set (then its path is noted, to look at). The grader's cache of re-checks
+# (XDG_CACHE_HOME) goes there too: a test starts cold and leaves nothing in the caller's home.
 tap_tmpdir() {
     tmp=$(mktemp -d "$1") || tap_bail "cannot make a temporary folder ($1)"
+    XDG_CACHE_HOME=$tmp/xdg-cache
+    export XDG_CACHE_HOME
     tap_log=$tmp/expect.log
     tap_at_exit 'if [ -n "${KEEP:-}" ]; then note "kept $tmp"; else rm -rf "$tmp"; fi'
 }

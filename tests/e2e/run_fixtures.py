@@ -16,15 +16,18 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 
 from tap import Tap
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def grade(binary, path, seed):
+def grade(binary, path, seed, cache):
+    # A cache of this run's own (cold): every fixture is really graded, never a kept result.
     proc = subprocess.run([binary, "check", "--format", "json", "--seed", str(seed), path],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, XDG_CACHE_HOME=cache))
     return proc.returncode, json.loads(proc.stdout)
 
 
@@ -76,6 +79,7 @@ def main():
     if not os.path.isdir(base):
         return tap.bail(f"no fixtures under {base}")
     tap.note(f"e2e: seed {seed}")
+    cache = tempfile.TemporaryDirectory(prefix="sockgrade-fixtures-cache.")
     for program in sorted(os.listdir(base)):
         for variant in sorted(os.listdir(os.path.join(base, program))):
             d = os.path.join(base, program, variant)
@@ -84,7 +88,7 @@ def main():
                 continue
             with open(exp_path) as f:
                 expected = json.load(f)
-            code, report = grade(binary, d, seed)
+            code, report = grade(binary, d, seed, cache.name)
             problems = judge(report, program, expected)
             clean = not expected.get("failed") and not expected.get("skipped")
             want_code = 0 if clean and expected.get("build", "ok") == "ok" else 1

@@ -4,7 +4,8 @@
 # hierarchies with the host while seeing other pids. One grader once took the other's fresh,
 # still empty run group for a dead runner's, removed it, and the run's init was killed
 # ("killed by signal 9" at random; 9 runs of 12 here before the fix, 0 of 20 after).
-# Every reference must pass every check in each run, in the namespace sandbox.
+# Every reference must pass every check in each run, in the namespace sandbox (--no-cache:
+# every run grades, none reuses another's results).
 # Prints TAP (tests/e2e/lib.sh), one test per run, closing with "# concurrent: N passed,
 # N failed". Skips without root or unshare.
 #
@@ -20,8 +21,8 @@ if [ "$(id -u)" -ne 0 ] || ! unshare --pid --fork --mount-proc true 2>/dev/null;
 fi
 tap_tmpdir /tmp/sockgrade-conc.XXXXXX
 cd "$root"
-( for i in $(seq "$runs"); do "$bin" check --seed "$i" --format json -o "$tmp/host$i.json" reference/ 2>/dev/null; done ) &
-( for i in $(seq "$runs"); do unshare --pid --fork --mount-proc "$bin" check --seed "$i" --format json \
+( for i in $(seq "$runs"); do "$bin" check --no-cache --seed "$i" --format json -o "$tmp/host$i.json" reference/ 2>/dev/null; done ) &
+( for i in $(seq "$runs"); do unshare --pid --fork --mount-proc "$bin" check --no-cache --seed "$i" --format json \
       -o "$tmp/ns$i.json" reference/ 2>/dev/null; done ) &
 wait
 for side in host ns; do

@@ -1,0 +1,84 @@
+/* grade_int: one grading's state, shared by grade.c (the tasks and their runners),
+ * grade_reuse.c (results kept from an earlier run) and grade_stream.c (results told as they
+ * come). Private to grade/. */
+#ifndef SOCKGRADE_GRADE_INT_H
+#define SOCKGRADE_GRADE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "check/env.h"
+#include "grade.h"
+#include "util/pool.h"
+
+#define GRACE_MS 10000 /* sandbox set-up and judging, on top of a check's own timeout */
+
+enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
+
+struct task {
+    bool is_build;
+    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
+    size_t prog, check;
+    enum task_state state;
+    bool shown;              /* told to the caller's progress (grade_stream.c) */
+    bool waits;              /* running, and mostly waiting on purpose (a late peer) */
+    char *workdir;           /* the runner's own folder, while it starts */
+    struct pool_job job;     /* its runner */
+};
+
+struct grading {
+    const struct grade_options *o;
+    struct run_result *r;
+    struct spec **specs;
+    struct env *envs;
+    char **sources;          /* per program: the copy graded (stage.c), else the original */
+    char **staged;           /* per program: that copy, owned */
+    char *workroot;
+    struct pool pool;        /* the runners */
+    struct task *tasks;
+    size_t ntasks, done, nworkdirs;
+    size_t nwaiting;         /* running tasks that mostly wait: not counted against -j */
+    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
+    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
+    char **keys;             /* per program graded: the cache key of its staged copy, or NULL */
+    char *tools;             /* build_tools_identity(), once a key needs it */
+    int64_t t0;              /* when the run began (util_now_ms) */
+    FILE *trace;             /* $SOCKGRADE_TRACE: one line per task, for profiling; or NULL */
+};
+
+enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
+
+/* grade_reuse.c: before anything is staged, a program whose cache key is unchanged takes its
+ * kept result (marked reused) and gets no task; once the others are staged, reuse_keys keys
+ * each by its staged copy; after grading, every program graded afresh without a grader fault
+ * is kept. All do nothing without o->cache. */
+void reuse_lookup(struct grading *g);
+void reuse_keys(struct grading *g);
+void reuse_store(struct grading *g);
+
+/* grade_stream.c: tells o->progress what program prog has that it was not told yet, in the
+ * order a student reads it: the build first, then each check once it and the checks it
+ * requires are done, the memcheck checks after all others. */
+void stream_program(struct grading *g, size_t prog);
+
+/* grade_found.c: the run's near misses and missing programs from what discovery found among
+ * programs[np]; the points each missing program offers (-1 with r->error when a spec cannot
+ * be read); --programs applied to the list of programs (the others freed). */
+struct discovery;
+void note_discovery(struct run_result *r, const struct discovery *d, char **programs, size_t np);
+int note_missing_points(struct run_result *r, const char *assignments);
+void keep_listed(const char *list, char **programs, size_t *np);
+
+/* grade_ports.c: in a runner without namespaces, the check's {port} and {udp_port} become
+ * free ports of its own (env e is the runner's copy). */
+void fresh_ports(struct env *e, size_t check);
+
+/* grade_trace.c: with SOCKGRADE_TRACE=FILE, each task that ends appends a line to FILE: when
+ * it started and ended (monotonic clock, ms), the CPU its runner used (ms), its kind (build,
+ * build-vg, check, memcheck), program and check id. */
+void trace_open(struct grading *g);
+void trace_task(struct grading *g, const struct task *t, const struct pool_job *job);
+void trace_close(struct grading *g);
+
+#endif

@@ -1,0 +1,122 @@
+/* bench_floor: the floor `make bench` compares `sockgrade check reference/` with (issue 18):
+ * for each reference program, one compile (gcc with the flags of the grader's Valgrind copy)
+ * and one memcheck run of it that exits at once (no arguments: a usage message), with the
+ * grader's own Valgrind settings inside its own sandbox (check_execute, the grader's code);
+ * the programs spread over all cores, one pipeline per core at a time. Prints the wall time
+ * in seconds and the CPU time used, e.g. "floor 1.234 s wall 2.345 s cpu 13 programs".
+ *
+ *     build/tools/bench_floor ASSIGNMENTS REFERENCE_DIR [SEED] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check/check.h"
+#include "check/env.h"
+#include "grade/build.h"
+#include "grade/discover.h"
+#include "spec/spec.h"
+#include "util/pool.h"
+#include "util/util.h"
+#include "util/workdir.h"
+
+struct floor {
+    char **names;
+    size_t n;
+    const char *refdir;
+    char *work;
+    uint64_t seed;
+    int failures;
+};
+
+/* The spec of one memcheck run that ends by itself, as a memcheck check of the specs is. */
+static const char floor_spec[] =
+    "{\"schema\": \"sockgrade-spec/1\", \"program\": \"%s\", \"title\": \"floor\","
+    " \"timeout_ms\": 4000, \"checks\": [{\"id\": \"floor\", \"description\": \"floor\","
+    " \"level\": \"robustness\", \"points\": 0, \"kind\": \"run\", \"memcheck\": true,"
+    " \"expect\": [{\"what\": \"ends\"}]}]}";
+
+static int compile(const char *src, const char *out)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/usr/bin/gcc", "gcc", "-std=gnu11", "-O0", "-Wall", "-Wextra", "-g", "-o", out, src,
+              "-lm", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0)
+        ;
+    return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* In a pool child: compile the program, then run it once under memcheck in the sandbox. */
+static void pipeline(void *ctx, void *arg, int fd)
+{
+    struct floor *f = ctx;
+    const char *name = arg;
+    char err[UTIL_ERRLEN];
+    char *dir = xasprintf("%s/%s", f->work, name), *work = xasprintf("%s/w", dir);
+    char *src = xasprintf("%s/%s.c", f->refdir, name), *bin = xasprintf("%s/%s", dir, name);
+    char *vg = xasprintf("%s.vg", bin), *json = xasprintf(floor_spec, name);
+    struct spec *sp = spec_parse("floor", json, err, sizeof err);
+    struct env e;
+    struct check_result r;
+    umask(022);
+    if (!sp || mkdir(dir, 0755) < 0 || mkdir(work, 0755) < 0 || compile(src, vg) < 0)
+        _exit(1);
+    env_make(&e, f->seed, name);
+    struct check_ctx c = { .spec = sp, .check = &sp->checks[0], .env = &e, .binary = bin,
+                           .mode = SANDBOX_NAMESPACES, .workdir = work };
+    check_execute(&c, &r);
+    if (r.status == STATUS_ERROR)
+        dprintf(fd, "%s: %s\n", name, r.actual ? r.actual : "error");
+    _exit(r.status == STATUS_ERROR ? 1 : 0);
+}
+
+static void ended(void *ctx, struct pool_job *job)
+{
+    struct floor *f = ctx;
+    if (job->out.len || !WIFEXITED(job->status) || WEXITSTATUS(job->status) != 0) {
+        fprintf(stderr, "bench_floor: %s failed %s\n", (const char *)job->arg,
+                job->out.data ? job->out.data : "");
+        f->failures++;
+    }
+    strbuf_release(&job->out);
+}
+
+int main(int argc, char **argv)
+{
+    char err[UTIL_ERRLEN], note[256];
+    struct floor f = { .refdir = argc > 2 ? argv[2] : NULL };
+    if (argc < 3 || discover_programs(argv[1], &f.names, &f.n, err, sizeof err) < 0) {
+        fprintf(stderr, "usage: bench_floor ASSIGNMENTS REFERENCE_DIR [SEED]\n");
+        return 2;
+    }
+    f.seed = argc > 3 ? strtoull(argv[3], NULL, 10) : 1;
+    build_probe_tools(note, sizeof note);
+    f.work = util_workdir_make("sockgrade-floor", err, sizeof err);
+    if (!f.work)
+        return 2;
+    struct pool pool;
+    struct pool_job *jobs = xcalloc(f.n, sizeof *jobs);
+    size_t next = 0, cores = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+    pool_init(&pool, false, -1);
+    int64_t t0 = util_now_ms();
+    while (next < f.n || pool.nrunning) {
+        while (pool.nrunning < cores && next < f.n) {
+            jobs[next].arg = f.names[next];
+            if (pool_start(&pool, &jobs[next++], 60000, pipeline, &f, err, sizeof err) < 0)
+                f.failures++;
+        }
+        pool_wait(&pool, 1000, ended, &f);
+    }
+    int64_t wall = util_now_ms() - t0, cpu = 0;
+    for (size_t i = 0; i < f.n; i++)
+        cpu += jobs[i].cpu_us;
+    printf("floor %.3f s wall %.3f s cpu %zu programs\n", (double)wall / 1000, (double)cpu / 1e6, f.n);
+    util_tree_remove(f.work);
+    return f.failures ? 1 : 0;
+}
