@@ -483,7 +483,8 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
     choose_tools(NULL);
     struct batch_options o = {
         .out = a->out,
-        .grade = { c->seed, c->mode, 2, assignments, a->programs, SOCKGRADE_VERSION },
+        .grade = { .seed = c->seed, .mode = c->mode, .jobs = 2, .assignments = assignments,
+                   .programs = a->programs, .version = SOCKGRADE_VERSION },
         .seed_given = cli_given(a, OPT_SEED),
         .jobs = cli_given(a, OPT_JOBS) ? a->jobs : cores > 0 ? 4 * (int)cores : 4,
         .force = a->force,
