@@ -240,8 +240,8 @@ fuzz-build:
 # Only the parsers and what they call: the targets never start a sandbox.
 FUZZ_LIB_OBJS := $(addprefix $(FUZZ_DIR)/lib/grader/,util/util.o util/rng.o util/json_utf8.o \
                  util/sha256.o spec/values.o spec/spec.o spec/spec_check.o spec/spec_json.o \
-                 result/result.o result/result_json.o result/result_json_read.o \
-                 report/report.o report/report_text.o \
+                 spec/spec_kinds.o result/result.o result/result_json.o result/result_json_read.o \
+                 result/result_warnings.o report/report.o report/report_text.o report/report_wrap.o \
                  report/report_gradescope.o report/report_junit.o report/report_classroom.o \
                  report/report_html.o report/html.o grade/grade_wire.o check/env.o)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libparsers.a

@@ -14,7 +14,7 @@ for t in "$@"; do
     # Valgrind (3.19) does not know the Landlock system calls (444-446): under it the suite
     # would only skip, after an "unhandled syscall" warning. It runs under AddressSanitizer.
     [ "$name" = test_landlock ] && continue
-    valgrind -q --trace-children=yes --trace-children-skip='/bin/*,/usr/*,/sandbox/*' --leak-check=full --errors-for-leak-kinds=definite \
+    valgrind -q --suppressions="$(dirname "$0")/memcheck.supp" --trace-children=yes --trace-children-skip='/bin/*,/usr/*,/sandbox/*' --leak-check=full --errors-for-leak-kinds=definite \
         --show-leak-kinds=definite --log-file="$logs/$name.%p" "$t" --jobs 1 >"$logs/$name.out" 2>&1 ||
         { echo "$name: the tests failed under Valgrind"; cat "$logs/$name.out"; status=1; }
 done

@@ -9,7 +9,7 @@
 # removed by the next run, which says so. Mount and network namespaces belong to processes
 # and die with them, so "no process left" covers them. Each iteration after the first is run
 # with --force so that every kill lands while students are graded, not on a finished folder.
-# Reports are compared member by member (durations aside; a differing `actual` is shown, not
+# Reports are compared member by member (durations aside; a differing `actual` or evidence is shown, not
 # failed: see below). Prints TAP (tests/e2e/lib.sh), closing with "# chaos: N passed, N failed".
 #
 # usage: tests/e2e/test_chaos.sh [build/sockgrade]  (CHAOS_SEED, CHAOS_KILLS, CHAOS_MAX_MS)
@@ -151,11 +151,13 @@ fi
 digest "$tmp/out" >"$tmp/out.digest"
 # What a check observed of a buggy program can differ with timing even between two
 # uninterrupted runs (a reset seen as ECONNRESET or as EOF): an `actual` that differs is
-# shown; every other member (statuses, scores, builds, expected, hints) and the gradebook
-# must be equal.
-fields "$tmp/ref" "$tmp/out" | grep '\.actual: ' | sed 's/^/# note: /'
+# shown, and so is the check's evidence (how the program ended, what it printed: the same
+# observation); every other member (statuses, scores, builds, expected, hints) and the
+# gradebook must be equal.
+observed='\.actual: |\.evidence\.(output|ended|valgrind): '
+fields "$tmp/ref" "$tmp/out" | grep -E "$observed" | sed 's/^/# note: /'
 if cmp -s "$tmp/ref.digest" "$tmp/out.digest" ||
-    { [ -z "$(fields "$tmp/ref" "$tmp/out" | grep -v '\.actual: ')" ] &&
+    { [ -z "$(fields "$tmp/ref" "$tmp/out" | grep -Ev "$observed")" ] &&
       cmp -s "$tmp/ref/gradebook.csv" "$tmp/out/gradebook.csv"; }; then
     ok "gradebook and reports equal the uninterrupted run's"
 else
