@@ -48,17 +48,27 @@ static char *text_from_cp949(const char *data, size_t len, size_t *out_len)
     return out;
 }
 
-/* Bytes that are no text at all (a binary payload): NULs, or many control bytes. */
+/* Bytes that are no text at all (a binary payload): a quarter or more of them are control
+ * bytes other than line ends, tabs and NULs, or not UTF-8. NULs are left out of the count:
+ * text padded with NULs (a whole buffer sent) is a student's bug to see, quoted; so is text
+ * with a few odd bytes in it. */
 static bool text_is_binary(const char *data, size_t len)
 {
     size_t odd = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == 0)
-            return len >= CHECK_BINARY_MIN;
-        odd += (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f;
+    if (len < CHECK_BINARY_MIN)
+        return false;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t bad = 0, k = util_utf8_decode(data + i, len - i, &cp, &bad);
+        if (!k) {
+            odd += bad;
+            i += bad;
+            continue;
+        }
+        odd += (cp < 0x20 && cp && cp != '\n' && cp != '\r' && cp != '\t') || cp == 0x7f;
+        i += k;
     }
-    return len >= CHECK_BINARY_MIN && (odd * 8 > len || !text_is_utf8(data, len));
+    return odd * 4 >= len;
 }
 
 bool check_is_binary(const char *data, size_t len)
