@@ -267,3 +267,24 @@ Test(hint_silent, not_for_a_server_that_speaks_first, .fini = judging_end)
     judge();
     verdict_is(STATUS_FAILED, ENDS_WITHIN, KILLED, CHECK_HINT);
 }
+
+/* busy_port_reported's shape: the expectation's own hint presumes the message was printed. */
+#define REPORTED "'kind': 'run', 'expect': [{'what': 'ends', 'hint': 'you reported it but went " \
+                 "on running', 'hint_assumes_rest': true}, {'what': 'message'}]"
+
+Test(expect_ends, its_own_hint_only_when_the_rest_holds, .fini = judging_end)
+{
+    judging_start(REPORTED);
+    ended(END_TIMEOUT, 0, "", "bind fail: Address already in use\n");
+    judge();
+    cr_assert_str_eq(J.res.hint, "you reported it but went on running");
+}
+
+Test(expect_ends, a_silent_program_gets_the_checks_hint, .fini = judging_end)
+{
+    judging_start(REPORTED);
+    ended(END_TIMEOUT, 0, "", "");
+    judge();
+    cr_assert_str_eq(J.res.hint, CHECK_HINT, "it reported nothing: never say it did");
+    cr_assert_eq(J.res.status, STATUS_FAILED);
+}
