@@ -1,7 +1,8 @@
 /* bench_floor: the floor `make bench` compares `sockgrade check reference/` with (issue 18):
- * for each reference program, one compile (gcc with the flags of the grader's Valgrind copy)
- * and one memcheck run of it that exits at once (no arguments: a usage message), with the
- * grader's own Valgrind settings inside its own sandbox (check_execute, the grader's code);
+ * for each reference program, one compile (gcc with the grader's build flags, without its
+ * sandbox and its 6-line stack-zeroing header) and one memcheck run of it that exits at once
+ * (no arguments: a usage message), with the grader's own Valgrind settings inside its own
+ * sandbox (check_execute, the grader's code);
  * the programs spread over all cores, one pipeline per core at a time. Prints the wall time
  * in seconds and the CPU time used, e.g. "floor 1.234 s wall 2.345 s cpu 13 programs".
  *
@@ -60,12 +61,12 @@ static void pipeline(void *ctx, void *arg, int fd)
     char err[UTIL_ERRLEN];
     char *dir = xasprintf("%s/%s", f->work, name), *work = xasprintf("%s/w", dir);
     char *src = xasprintf("%s/%s.c", f->refdir, name), *bin = xasprintf("%s/%s", dir, name);
-    char *vg = xasprintf("%s.vg", bin), *json = xasprintf(floor_spec, name);
+    char *json = xasprintf(floor_spec, name);
     struct spec *sp = spec_parse("floor", json, err, sizeof err);
     struct env e;
     struct check_result r;
     umask(022);
-    if (!sp || mkdir(dir, 0755) < 0 || mkdir(work, 0755) < 0 || compile(src, vg) < 0)
+    if (!sp || mkdir(dir, 0755) < 0 || mkdir(work, 0755) < 0 || compile(src, bin) < 0)
         _exit(1);
     env_make(&e, f->seed, name);
     struct check_ctx c = { .spec = sp, .check = &sp->checks[0], .env = &e, .binary = bin,

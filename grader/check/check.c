@@ -405,9 +405,7 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
         { .path = "/etc/services", .data = services, .len = strlen(services) },
     };
     char *inside = xasprintf(PROGRAM_DIR "/%s", ctx->spec->program);
-    /* Under Valgrind: the build without zero-initialised locals, so that it sees them. */
-    char *binary = c->memcheck ? xasprintf("%s.vg", ctx->binary) : xstrdup(ctx->binary);
-    struct sandbox_bind bind = { .host = binary, .inside = inside, .writable = false };
+    struct sandbox_bind bind = { .host = ctx->binary, .inside = inside, .writable = false };
     run.seen.timeout_ms = check_budget_ms(c);
     struct sandbox_config cfg = { .workdir = ctx->workdir, .files = files, .nfiles = 2,
                                   .binds = &bind, .nbinds = 1, .port_lo = run.env.port_lo,
@@ -415,7 +413,7 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     int64_t t0 = util_now_ms();
     struct sandbox *sb = sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error);
     if (sb)
-        run_program(&run, sb, binary);
+        run_program(&run, sb, ctx->binary);
     if (run.ran && !run.error[0])
         check_judge(&run, out);
     else {
@@ -426,7 +424,6 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
         out->evidence = check_evidence_make(&run);
     out->duration_ms = util_now_ms() - t0;
     free(inside);
-    free(binary);
     if (run.peers)
         peer_set_free(run.peers);
     free(run.seen.peers);

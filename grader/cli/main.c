@@ -159,18 +159,16 @@ static void choose_sandbox(struct cli *c)
     c->mode = SANDBOX_NONE;
 }
 
-/* Once per run, before any student: the compiler's flags and Valgrind. What is missing is said
- * here, once; the checks it affects are then skipped and not counted, never an error each.
- * With a cache, the compiler's answer is kept there. */
-static void choose_tools(const struct cache *cache)
+/* Once per run, before any student: the compiler and Valgrind. What is missing is said here,
+ * once; the checks it affects are then skipped and not counted, never an error each. */
+static void choose_tools(void)
 {
     static bool done;
-    char note[512], *memo = cache ? cache_shared_file(cache, "compiler") : NULL;
+    char note[512];
     if (done)
         return;
     done = true;
-    int rc = build_probe_tools_kept(memo, note, sizeof note);
-    free(memo);
+    int rc = build_probe_tools(note, sizeof note);
     if (rc < 0)
         die("%s", note);
     if (note[0])
@@ -297,7 +295,7 @@ static void grading_options(struct cli *c, struct grade_options *go)
 {
     char *assignments = xasprintf("%s/assignments", c->data);
     choose_sandbox(c);
-    choose_tools(c->cache);
+    choose_tools();
     refuse_bad_specs(assignments, c->a.programs);
     *go = (struct grade_options){ c->seed, c->mode, c->a.jobs, assignments, c->a.programs,
                                   SOCKGRADE_VERSION, c->a.no_cache ? NULL : c->cache, NULL };
@@ -480,7 +478,7 @@ static int cmd_batch(int argc, char **argv, struct cli *c)
     char *assignments = xasprintf("%s/assignments", c->data), err[UTIL_ERRLEN];
     refuse_bad_specs(assignments, a->programs);
     choose_sandbox(c); /* once for the class: every student is graded in the same mode */
-    choose_tools(NULL);
+    choose_tools();
     struct batch_options o = {
         .out = a->out,
         .grade = { .seed = c->seed, .mode = c->mode, .jobs = 2, .assignments = assignments,

@@ -124,11 +124,6 @@ const char *cache_dir(const struct cache *c)
     return c->dir;
 }
 
-char *cache_shared_file(const struct cache *c, const char *name)
-{
-    return xasprintf("%s/%s", c->root, name);
-}
-
 int cache_seed_get(const struct cache *c, uint64_t *seed)
 {
     char *path = xasprintf("%s/seed", c->dir);

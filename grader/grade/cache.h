@@ -33,8 +33,6 @@ struct cache *cache_open(const char *root, const char *path, char *err, size_t e
 void cache_close(struct cache *c);
 /* The folder holding this submission's entries, for messages. */
 const char *cache_dir(const struct cache *c);
-/* A file of the whole cache (not of this submission), e.g. what a probe of the machine found. */
-char *cache_shared_file(const struct cache *c, const char *name);
 
 /* The submission's kept seed: 0, or -1 when none is stored or it cannot be read. */
 int cache_seed_get(const struct cache *c, uint64_t *seed);

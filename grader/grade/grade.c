@@ -50,8 +50,7 @@ static char *runner_build(struct grading *g, const struct task *t, const char *f
     char *outdir = bin_dir(g, g->specs[t->prog]->program), *json;
     struct build_request req = { .source = g->sources[t->prog],
                                  .program = g->specs[t->prog]->program, .outdir = outdir,
-                                 .workdir = t->workdir, .mode = g->o->mode,
-                                 .valgrind_copy = t->valgrind_copy };
+                                 .workdir = t->workdir, .mode = g->o->mode };
     if (fault)
         b.diagnostics = xstrdup(fault);
     else
@@ -180,42 +179,21 @@ static void task_ready_or_skip(struct grading *g, struct task *t)
     g->done++;
 }
 
-/* A check starts once the builds it runs are there: every check needs the graded binary, a
- * memcheck check also the Valgrind copy. */
+/* Once the program is built, its checks can start: the ordinary ones and the memcheck ones run
+ * the same binary. */
 static void ready_checks(struct grading *g, size_t prog)
 {
     for (size_t i = 0; i < g->ntasks; i++) {
         struct task *t = &g->tasks[i];
-        if (t->is_build || t->prog != prog || t->state != TASK_WAITING)
-            continue;
-        bool vg = g->specs[prog]->checks[t->check].memcheck && build_have_valgrind();
-        unsigned need = BUILT_NATIVE | (vg ? BUILT_VALGRIND : 0);
-        if ((g->built[prog] & need) == need)
+        if (!t->is_build && t->prog == prog && t->state == TASK_WAITING)
             task_ready_or_skip(g, t);
-    }
-}
-
-/* The Valgrind copy failed where the graded build did not (a limit, most likely): only the
- * memcheck checks are lost, as grader errors with the compiler's words. */
-static void fail_memchecks(struct grading *g, size_t prog)
-{
-    for (size_t i = 0; i < g->ntasks; i++) {
-        struct task *t = &g->tasks[i];
-        if (t->is_build || t->prog != prog || t->state != TASK_WAITING ||
-            !g->specs[prog]->checks[t->check].memcheck)
-            continue;
-        struct check_result *c = &g->r->programs[prog].checks[t->check];
-        c->status = STATUS_ERROR;
-        c->actual = xasprintf("the build for Valgrind failed: %s", g->vg_failure[prog]);
-        t->state = TASK_DONE;
-        g->done++;
     }
 }
 
 static void build_finish(struct grading *g, struct task *t, const char *data, const char *why)
 {
     size_t p = t->prog;
-    struct build_result copy = { 0 }, *b = t->valgrind_copy ? &copy : &g->r->programs[p].build;
+    struct build_result *b = &g->r->programs[p].build;
     char bad[UTIL_ERRLEN];
     if (wire_build_decode(data, b, bad, sizeof bad) < 0) {
         b->status = BUILD_ERROR;
@@ -223,19 +201,10 @@ static void build_finish(struct grading *g, struct task *t, const char *data, co
         b->diagnostics = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
     }
     if (b->status == BUILD_OK)
-        g->built[p] |= t->valgrind_copy ? BUILT_VALGRIND : BUILT_NATIVE;
-    else if (t->valgrind_copy)
-        g->vg_failure[p] = xstrdup(b->diagnostics ? b->diagnostics : "");
-    if (b->status != BUILD_OK && !t->valgrind_copy)
+        ready_checks(g, p);
+    else
         skip_checks(g, p, b->status == BUILD_FAILED ? "the program did not compile"
                                                     : "the build could not run");
-    else if (g->built[p] & BUILT_NATIVE) { /* a failed copy is judged once the graded build is in */
-        if (g->vg_failure[p])
-            fail_memchecks(g, p);
-        ready_checks(g, p);
-    }
-    free(copy.command);
-    free(copy.diagnostics);
 }
 
 /* The task's result is data, the runner's report; why says what went wrong when data is not
@@ -311,7 +280,7 @@ static int64_t task_estimate(const struct grading *g, const struct task *t)
     for (size_t c = 0; c < sp->nchecks; c++) {
         struct task check = { .prog = t->prog, .check = c };
         int64_t e = task_estimate(g, &check);
-        if ((!t->valgrind_copy || sp->checks[c].memcheck) && e > longest)
+        if (e > longest)
             longest = e;
     }
     return 50 + longest;
@@ -380,8 +349,6 @@ static int load_programs(struct grading *g, const struct discovery *d)
     g->envs = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->envs);
     g->sources = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->sources);
     g->staged = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->staged);
-    g->built = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->built);
-    g->vg_failure = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->vg_failure);
     g->keys = xcalloc(d->nfound ? d->nfound : 1, sizeof *g->keys);
     for (size_t i = 0; i < d->nfound; i++) {
         char *path = xasprintf("%s/%s/spec.json", g->o->assignments, d->found[i].program);
@@ -419,30 +386,17 @@ static void prepare_builds(struct grading *g)
     }
 }
 
-static bool needs_valgrind(const struct spec *sp)
-{
-    if (!build_have_valgrind()) /* its checks are skipped: no copy to build */
-        return false;
-    for (size_t c = 0; c < sp->nchecks; c++)
-        if (sp->checks[c].memcheck)
-            return true;
-    return false;
-}
-
-/* Per program: its build, the Valgrind copy's build when a check needs it, its checks. */
+/* Per program: its build, then its checks. */
 static void make_tasks(struct grading *g)
 {
     for (size_t i = 0; i < g->r->nprograms; i++)
-        g->ntasks += 2 + g->specs[i]->nchecks;
+        g->ntasks += 1 + g->specs[i]->nchecks;
     g->tasks = xcalloc(g->ntasks ? g->ntasks : 1, sizeof *g->tasks);
     size_t k = 0;
     for (size_t i = 0; i < g->r->nprograms; i++) {
         if (g->r->programs[i].reused) /* its kept result stands */
             continue;
         g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY };
-        if (needs_valgrind(g->specs[i]))
-            g->tasks[k++] = (struct task){ .is_build = true, .valgrind_copy = true, .prog = i,
-                                           .state = TASK_READY };
         for (size_t c = 0; c < g->specs[i]->nchecks; c++)
             g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING };
     }
@@ -463,14 +417,10 @@ static void grading_free(struct grading *g)
         free(g->staged[i]);
     free(g->staged);
     free(g->sources);
-    for (size_t i = 0; g->vg_failure && i < n; i++)
-        free(g->vg_failure[i]);
-    free(g->vg_failure);
     for (size_t i = 0; g->keys && i < n; i++)
         free(g->keys[i]);
     free(g->keys);
     free(g->tools);
-    free(g->built);
     free(g->tasks);
     pool_free(&g->pool);
     util_tree_remove(g->workroot);

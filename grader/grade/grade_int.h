@@ -18,7 +18,6 @@ enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
 
 struct task {
     bool is_build;
-    bool valgrind_copy;      /* a build of the copy that memcheck checks run */
     size_t prog, check;
     enum task_state state;
     bool shown;              /* told to the caller's progress (grade_stream.c) */
@@ -39,15 +38,11 @@ struct grading {
     struct task *tasks;
     size_t ntasks, done, nworkdirs;
     size_t nwaiting;         /* running tasks that mostly wait: not counted against -j */
-    unsigned char *built;    /* per program: BUILT_* bits of the builds that succeeded */
-    char **vg_failure;       /* per program: why the Valgrind copy did not build, if it did not */
     char **keys;             /* per program graded: the cache key of its staged copy, or NULL */
     char *tools;             /* build_tools_identity(), once a key needs it */
     int64_t t0;              /* when the run began (util_now_ms) */
     FILE *trace;             /* $SOCKGRADE_TRACE: one line per task, for profiling; or NULL */
 };
-
-enum { BUILT_NATIVE = 1, BUILT_VALGRIND = 2 };
 
 /* grade_reuse.c: before anything is staged, a program whose cache key is unchanged takes its
  * kept result (marked reused) and gets no task; once the others are staged, reuse_keys keys
@@ -76,7 +71,7 @@ void fresh_ports(struct env *e, size_t check);
 
 /* grade_trace.c: with SOCKGRADE_TRACE=FILE, each task that ends appends a line to FILE: when
  * it started and ended (monotonic clock, ms), the CPU its runner used (ms), its kind (build,
- * build-vg, check, memcheck), program and check id. */
+ * check, memcheck), program and check id. */
 void trace_open(struct grading *g);
 void trace_task(struct grading *g, const struct task *t, const struct pool_job *job);
 void trace_close(struct grading *g);

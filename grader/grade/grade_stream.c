@@ -17,7 +17,7 @@ static struct task *stream_task(struct grading *g, size_t prog, size_t check)
         struct task *t = &g->tasks[i];
         if (t->prog != prog)
             continue;
-        if (check == SIZE_MAX ? t->is_build && !t->valgrind_copy : !t->is_build && t->check == check)
+        if (check == SIZE_MAX ? t->is_build : !t->is_build && t->check == check)
             return t;
     }
     return NULL;

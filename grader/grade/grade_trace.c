@@ -18,7 +18,7 @@ void trace_task(struct grading *g, const struct task *t, const struct pool_job *
     if (!g->trace)
         return;
     const struct spec *sp = g->specs[t->prog];
-    const char *kind = t->is_build ? (t->valgrind_copy ? "build-vg" : "build")
+    const char *kind = t->is_build ? "build"
                                    : sp->checks[t->check].memcheck ? "memcheck" : "check";
     /* Monotonic clock times, so a caller can set them against its own (make bench: how long
      * after the build ended its line was on screen). */
