@@ -286,7 +286,7 @@ static int64_t task_estimate(const struct grading *g, const struct task *t)
     return 50 + longest;
 }
 
-/* Longest chain first, so the slow tasks never make the tail: a check that waits 1.5 s for a
+/* Longest chain first, so the slow tasks never make the tail: a check that waits 1.2 s for a
  * late reply starts as soon as its build is in, and that build before the others. */
 static struct task *next_task(struct grading *g)
 {
