@@ -213,8 +213,7 @@ static void task_end(struct grading *g, struct task *t, const char *data, const 
 {
     t->state = TASK_DONE;
     g->done++;
-    g->nwaiting -= t->waits;
-    t->waits = false;
+    g->nplace[t->place]--;
     if (t->is_build) {
         build_finish(g, t, data, why);
     } else {
@@ -286,15 +285,29 @@ static int64_t task_estimate(const struct grading *g, const struct task *t)
     return 50 + longest;
 }
 
-/* Longest chain first, so the slow tasks never make the tail: a check that waits 1.2 s for a
- * late reply starts as soon as its build is in, and that build before the others. */
-static struct task *next_task(struct grading *g)
+/* The place task t would hold (grade_int.h). With one place in all (no loopback of its own,
+ * or -j 1), every task holds the one. */
+static enum task_place place_of(const struct grading *g, const struct task *t, size_t jobs)
+{
+    if (t->is_build || jobs == 1)
+        return PLACE_CPU;
+    const struct spec_check *sc = &g->specs[t->prog]->checks[t->check];
+    if (check_wait_ms(sc) >= 500)
+        return PLACE_NONE;
+    return sc->memcheck ? PLACE_CPU : PLACE_CHECK;
+}
+
+/* Of the ready tasks whose place has room, the one that begins the longest chain, so the slow
+ * tasks never make the tail: a check that waits 1.2 s for a late reply starts as soon as its
+ * build is in, and that build before the others. */
+static struct task *next_task(struct grading *g, const bool *room, size_t jobs)
 {
     struct task *best = NULL;
     int64_t best_estimate = -1;
     for (size_t i = 0; i < g->ntasks; i++) {
         struct task *t = &g->tasks[i];
-        int64_t e = t->state == TASK_READY ? task_estimate(g, t) : -1;
+        bool can = t->state == TASK_READY && room[place_of(g, t, jobs)];
+        int64_t e = can ? task_estimate(g, t) : -1;
         if (e > best_estimate) {
             best = t;
             best_estimate = e;
@@ -310,13 +323,14 @@ static void pool_step(struct grading *g)
     size_t jobs = g->o->jobs > 0 ? (size_t)g->o->jobs : 2 * (size_t)sysconf(_SC_NPROCESSORS_ONLN);
     if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
-    struct task *next;
-    /* A check that mostly waits (a late peer) does not hold one of the CPU's places; without
-     * a loopback of its own, though, nothing runs beside it. */
-    while (g->pool.nrunning - g->nwaiting < jobs && (next = next_task(g))) {
-        next->waits = !next->is_build && jobs > 1 &&
-                      check_wait_ms(&g->specs[next->prog]->checks[next->check]) >= 500;
-        g->nwaiting += next->waits;
+    for (;;) {
+        bool room[PLACE_KINDS] = { g->nplace[PLACE_CPU] < jobs, g->nplace[PLACE_CHECK] < jobs,
+                                   true };
+        struct task *next = next_task(g, room, jobs);
+        if (!next)
+            break;
+        next->place = place_of(g, next, jobs);
+        g->nplace[next->place]++;
         task_start(g, next);
     }
     if (g->done < g->ntasks && pool_wait(&g->pool, 1000, task_finish, g) == 1) {

@@ -16,12 +16,18 @@
 
 enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
 
+/* Which of -j's places a running task holds. A build or a run under Valgrind keeps a core busy;
+ * an ordinary check mostly waits on its program and peers (about 4 ms of CPU in 15 ms), so
+ * such checks have -j places of their own beside those; a check that waits on purpose (a late
+ * peer) holds none. */
+enum task_place { PLACE_CPU, PLACE_CHECK, PLACE_NONE, PLACE_KINDS };
+
 struct task {
     bool is_build;
     size_t prog, check;
     enum task_state state;
     bool shown;              /* told to the caller's progress (grade_stream.c) */
-    bool waits;              /* running, and mostly waiting on purpose (a late peer) */
+    enum task_place place;   /* while running */
     char *workdir;           /* the runner's own folder, while it starts */
     struct pool_job job;     /* its runner */
 };
@@ -37,7 +43,7 @@ struct grading {
     struct pool pool;        /* the runners */
     struct task *tasks;
     size_t ntasks, done, nworkdirs;
-    size_t nwaiting;         /* running tasks that mostly wait: not counted against -j */
+    size_t nplace[PLACE_KINDS]; /* running tasks by the place they hold */
     char **keys;             /* per program graded: the cache key of its staged copy, or NULL */
     char *tools;             /* build_tools_identity(), once a key needs it */
     int64_t t0;              /* when the run began (util_now_ms) */
