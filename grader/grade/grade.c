@@ -324,8 +324,9 @@ static void pool_step(struct grading *g)
     if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
     for (;;) {
-        bool room[PLACE_KINDS] = { g->nplace[PLACE_CPU] < jobs, g->nplace[PLACE_CHECK] < jobs,
-                                   true };
+        /* Checks may also take the CPU places no build or Valgrind run holds (the run's end). */
+        bool room[PLACE_KINDS] = { g->nplace[PLACE_CPU] < jobs,
+                                   g->nplace[PLACE_CHECK] + g->nplace[PLACE_CPU] < 2 * jobs, true };
         struct task *next = next_task(g, room, jobs);
         if (!next)
             break;

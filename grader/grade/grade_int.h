@@ -18,8 +18,8 @@ enum task_state { TASK_WAITING, TASK_READY, TASK_RUNNING, TASK_DONE };
 
 /* Which of -j's places a running task holds. A build or a run under Valgrind keeps a core busy;
  * an ordinary check mostly waits on its program and peers (about 4 ms of CPU in 15 ms), so
- * such checks have -j places of their own beside those; a check that waits on purpose (a late
- * peer) holds none. */
+ * such checks have -j places of their own beside those, and the CPU places nothing else
+ * holds; a check that waits on purpose (a late peer) holds none. */
 enum task_place { PLACE_CPU, PLACE_CHECK, PLACE_NONE, PLACE_KINDS };
 
 struct task {
