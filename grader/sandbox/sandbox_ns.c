@@ -322,7 +322,10 @@ static int setup_root(struct sandbox *sb, const struct sandbox_config *cfg, char
 {
     static const char *const system_dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32",
                                                "/lib64", "/libx32" };
-    snprintf(sb->root, sizeof sb->root, "%s/root", cfg->workdir);
+    /* The root's tmpfs goes on the work folder itself, which only this mount namespace sees
+     * covered: a folder of its own below it was one more ext4 mkdir per run (about 0.2 ms of
+     * system time each on a /tmp where many inodes were recently deleted). */
+    snprintf(sb->root, sizeof sb->root, "%s", cfg->workdir);
     if (make_mountpoint(sb->root, true, err, errlen) < 0)
         return -1;
     if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
