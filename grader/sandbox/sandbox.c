@@ -40,6 +40,11 @@ bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m)
     return m == SANDBOX_NAMESPACES;
 }
 
+bool sandbox_mode_shares_workdir(enum sandbox_mode m)
+{
+    return m == SANDBOX_NAMESPACES;
+}
+
 struct sandbox *sandbox_enter(enum sandbox_mode mode, const struct sandbox_config *cfg, char *err,
                               size_t errlen)
 {

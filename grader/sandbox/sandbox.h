@@ -29,6 +29,10 @@ bool sandbox_mode_own_loopback(enum sandbox_mode m);
 /* Does the program see what the config makes for it: the lecture's fixed ports (7, 13) free to
  * bind, the config's /etc files and its ephemeral port range? Else it sees the host's. */
 bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m);
+/* May runs share one work folder? The namespace sandbox only mounts its root over the folder,
+ * in the run's own mount namespace, and writes nothing to it; without namespaces the folder is
+ * the program's scratch folder and must be the run's own. */
+bool sandbox_mode_shares_workdir(enum sandbox_mode m);
 
 /* A file created in the sandbox's root, e.g. the run's /etc/hosts. */
 struct sandbox_file {
@@ -45,8 +49,9 @@ struct sandbox_bind {
 };
 
 struct sandbox_config {
-    const char *workdir;          /* a private, empty host folder the sandbox may mount on
-                                     (without namespaces: the program's scratch folder) */
+    const char *workdir;          /* an empty host folder the sandbox mounts its root on, which
+                                     runs may share (sandbox_mode_shares_workdir); without
+                                     namespaces: the program's private scratch folder */
     const struct sandbox_file *files;
     size_t nfiles;
     const struct sandbox_bind *binds;
