@@ -60,6 +60,9 @@ struct sandbox_config {
     size_t tmp_bytes;             /* size of the writable /tmp (default 16 MiB) */
     unsigned starts;              /* programs this runner will start (default 1): each needs
                                      one nested user namespace, and no more are allowed */
+    bool valgrind;                /* its programs run under Valgrind: with namespaces, the
+                                     debug folder shows only the loader's file (debuginfo.h),
+                                     all Valgrind needs; other runs see it as it is */
 };
 
 struct sandbox_limits {

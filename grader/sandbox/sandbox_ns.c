@@ -335,7 +335,8 @@ static int setup_root(struct sandbox *sb, const struct sandbox_config *cfg, char
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
         if (setup_system_dir(sb, system_dirs[i], err, errlen) < 0)
             return -1;
-    if (setup_hidden(sb, err, errlen) < 0 || setup_debuginfo(sb, err, errlen) < 0)
+    /* The debug folder's cover costs a tmpfs and a bind (0.15 ms a run): only for Valgrind. */
+    if (setup_hidden(sb, err, errlen) < 0 || (cfg->valgrind && setup_debuginfo(sb, err, errlen) < 0))
         return -1;
     char proc[PATH_MAX];
     snprintf(proc, sizeof proc, "%s/proc", sb->root);
