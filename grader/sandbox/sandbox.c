@@ -23,6 +23,7 @@ void sandbox_protect_grader(const char *data_dir, char *area, size_t len)
         hidden_path[0] = '\0';
     argv_area = area;
     argv_len = len;
+    sandbox_ns_prime();
 }
 
 const char *sandbox_mode_name(enum sandbox_mode m)

@@ -156,7 +156,8 @@ int sandbox_run(const struct sandbox *sb, const struct sandbox_job *job,
  * read. data_dir (specs and references) stays hidden even where it lies under a folder the
  * sandbox mounts (an install under /usr/share); the argv strings (argv_area, argv_len bytes,
  * from main) are overwritten in each run's init, a copy of the grader, so that a program never
- * reads the grader's command line from /proc/1/cmdline. */
+ * reads the grader's command line from /proc/1/cmdline. It also reads once what every run asks
+ * about the grader's own process (its uid maps, its cgroups), which the runners inherit. */
 void sandbox_protect_grader(const char *data_dir, char *argv_area, size_t argv_len);
 
 /* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure
