@@ -409,7 +409,8 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     run.seen.timeout_ms = check_budget_ms(c);
     struct sandbox_config cfg = { .workdir = ctx->workdir, .files = files, .nfiles = 2,
                                   .binds = &bind, .nbinds = 1, .port_lo = run.env.port_lo,
-                                  .port_hi = run.env.port_hi, .starts = 1 };
+                                  .port_hi = run.env.port_hi, .starts = 1,
+                                  .valgrind = c->memcheck };
     int64_t t0 = util_now_ms();
     struct sandbox *sb = sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error);
     if (sb)

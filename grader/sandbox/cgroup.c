@@ -118,13 +118,26 @@ static char *own_group_v1(const char *controller)
     return found;
 }
 
+/* Facts of the grader's process that every run asks again: read once per process, and by the
+ * grader once for all of its runners, which inherit them (cgroup_prime). A process keeps its
+ * pid namespace; the grader's own groups are where it started grading. */
+static struct {
+    bool pidns_read, own_read[CG_NDIRS];
+    unsigned long pidns;
+    char *own[CG_NDIRS];
+} facts;
+
 /* The pid namespace this process is in: a group's name carries it, because the pid in the
  * name means something only there (a grader in a container shares the v1 hierarchies with
  * the host, and kill() from one namespace cannot see the other's pids). */
 static unsigned long own_pidns(void)
 {
     struct stat st;
-    return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+    if (!facts.pidns_read) {
+        facts.pidns = stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+        facts.pidns_read = true;
+    }
+    return facts.pidns;
 }
 
 /* Removes the empty groups of processes that died before removing them (a crashed runner).
@@ -136,13 +149,14 @@ static void sweep_stale(const char *parent)
     DIR *d = opendir(parent);
     struct dirent *e;
     unsigned long ns = own_pidns();
+    pid_t me = getpid();
     while (d && (e = readdir(d))) {
         int pid;
         unsigned n;
         unsigned long their_ns;
         char extra;
         if (sscanf(e->d_name, "run-%d-%u-%lu%c", &pid, &n, &their_ns, &extra) != 3 ||
-            pid <= 0 || their_ns != ns || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+            pid <= 0 || their_ns != ns || pid == me || kill(pid, 0) == 0 || errno != ESRCH)
             continue;
         char *dir = xasprintf("%s/%s", parent, e->d_name);
         if (rmdir(dir) == 0) /* said, since only a grader killed mid-run leaves one */
@@ -179,11 +193,30 @@ static char *make_run_dir(const char *parent, char *err, size_t errlen)
     return NULL;
 }
 
+/* own_group_v1 of CG_MEMORY or CG_PIDS, read once (facts); NULL if there is none. */
+static const char *own_group(int which)
+{
+    if (!facts.own_read[which]) {
+        facts.own[which] = own_group_v1(which == CG_MEMORY ? "memory" : "pids");
+        facts.own_read[which] = true;
+    }
+    return facts.own[which];
+}
+
+void cgroup_prime(void)
+{
+    (void)own_pidns();
+    if (is_fs(CG_ROOT "/memory", CGROUP_SUPER_MAGIC)) {
+        (void)own_group(CG_MEMORY);
+        (void)own_group(CG_PIDS);
+    }
+}
+
 /* v1: the run's group inside the grader's own group of the controller's hierarchy (the
  * grader may sit in a group of a container or a service, which bounds it and its runs). */
-static char *make_v1_group(const char *controller, char *err, size_t errlen)
+static char *make_v1_group(int which, char *err, size_t errlen)
 {
-    char *own = own_group_v1(controller);
+    const char *controller = which == CG_MEMORY ? "memory" : "pids", *own = own_group(which);
     if (!own) {
         util_err(err, errlen, "cgroup: /proc/self/cgroup names no %s group", controller);
         return NULL;
@@ -191,7 +224,6 @@ static char *make_v1_group(const char *controller, char *err, size_t errlen)
     char *parent = xasprintf(CG_ROOT "/%s%s/" CG_PARENT, controller, own);
     char *dir = make_run_dir(parent, err, errlen);
     free(parent);
-    free(own);
     return dir;
 }
 
@@ -200,7 +232,7 @@ static int create_v1(struct cgroup_run *cg, uint64_t limit, unsigned pids_max, c
 {
     char num[32];
     cg->version = 1;
-    if (!(cg->dir[CG_MEMORY] = make_v1_group("memory", err, errlen)))
+    if (!(cg->dir[CG_MEMORY] = make_v1_group(CG_MEMORY, err, errlen)))
         return -1;
     /* memsw (memory and swap together) must not be below the memory limit: set it second. */
     snprintf(num, sizeof num, "%" PRIu64, limit);
@@ -210,7 +242,7 @@ static int create_v1(struct cgroup_run *cg, uint64_t limit, unsigned pids_max, c
     /* The pids group is a second line behind RLIMIT_NPROC: one that cannot be made or
      * limited is dropped, never the memory bound with it. */
     if (!pids_max || !is_fs(CG_ROOT "/pids", CGROUP_SUPER_MAGIC) ||
-        !(cg->dir[CG_PIDS] = make_v1_group("pids", NULL, 0)))
+        !(cg->dir[CG_PIDS] = make_v1_group(CG_PIDS, NULL, 0)))
         return 0;
     snprintf(num, sizeof num, "%u", pids_max);
     if (write_file(cg->dir[CG_PIDS], "pids.max", num) < 0) {

@@ -36,6 +36,11 @@ bool cgroup_run_oom_killed(const struct cgroup_run *cg);
 /* Kills whatever is left in the group, removes it and frees cg (NULL is fine). */
 void cgroup_run_destroy(struct cgroup_run *cg);
 
+/* Reads once what every run of this process and of its children asks about the process
+ * itself (its pid namespace, its own v1 groups); the grader calls it before forking runners.
+ * Without it each process reads them once, at its first run. */
+void cgroup_prime(void);
+
 /* 1 or 2; and the group's folder (the memory group's, in v1). */
 int cgroup_run_version(const struct cgroup_run *cg);
 const char *cgroup_run_path(const struct cgroup_run *cg);

@@ -23,6 +23,7 @@ void sandbox_protect_grader(const char *data_dir, char *area, size_t len)
         hidden_path[0] = '\0';
     argv_area = area;
     argv_len = len;
+    sandbox_ns_prime();
 }
 
 const char *sandbox_mode_name(enum sandbox_mode m)
@@ -36,6 +37,11 @@ bool sandbox_mode_own_loopback(enum sandbox_mode m)
 }
 
 bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m)
+{
+    return m == SANDBOX_NAMESPACES;
+}
+
+bool sandbox_mode_shares_workdir(enum sandbox_mode m)
 {
     return m == SANDBOX_NAMESPACES;
 }

@@ -29,6 +29,10 @@ bool sandbox_mode_own_loopback(enum sandbox_mode m);
 /* Does the program see what the config makes for it: the lecture's fixed ports (7, 13) free to
  * bind, the config's /etc files and its ephemeral port range? Else it sees the host's. */
 bool sandbox_mode_own_ports_and_etc(enum sandbox_mode m);
+/* May runs share one work folder? The namespace sandbox only mounts its root over the folder,
+ * in the run's own mount namespace, and writes nothing to it; without namespaces the folder is
+ * the program's scratch folder and must be the run's own. */
+bool sandbox_mode_shares_workdir(enum sandbox_mode m);
 
 /* A file created in the sandbox's root, e.g. the run's /etc/hosts. */
 struct sandbox_file {
@@ -45,8 +49,9 @@ struct sandbox_bind {
 };
 
 struct sandbox_config {
-    const char *workdir;          /* a private, empty host folder the sandbox may mount on
-                                     (without namespaces: the program's scratch folder) */
+    const char *workdir;          /* an empty host folder the sandbox mounts its root on, which
+                                     runs may share (sandbox_mode_shares_workdir); without
+                                     namespaces: the program's private scratch folder */
     const struct sandbox_file *files;
     size_t nfiles;
     const struct sandbox_bind *binds;
@@ -55,6 +60,9 @@ struct sandbox_config {
     size_t tmp_bytes;             /* size of the writable /tmp (default 16 MiB) */
     unsigned starts;              /* programs this runner will start (default 1): each needs
                                      one nested user namespace, and no more are allowed */
+    bool valgrind;                /* its programs run under Valgrind: with namespaces, the
+                                     debug folder shows only the loader's file (debuginfo.h),
+                                     all Valgrind needs; other runs see it as it is */
 };
 
 struct sandbox_limits {
@@ -148,7 +156,8 @@ int sandbox_run(const struct sandbox *sb, const struct sandbox_job *job,
  * read. data_dir (specs and references) stays hidden even where it lies under a folder the
  * sandbox mounts (an install under /usr/share); the argv strings (argv_area, argv_len bytes,
  * from main) are overwritten in each run's init, a copy of the grader, so that a program never
- * reads the grader's command line from /proc/1/cmdline. */
+ * reads the grader's command line from /proc/1/cmdline. It also reads once what every run asks
+ * about the grader's own process (its uid maps, its cgroups), which the runners inherit. */
 void sandbox_protect_grader(const char *data_dir, char *argv_area, size_t argv_len);
 
 /* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure

@@ -39,6 +39,9 @@ struct sandbox {
 /* sandbox_ns.c: enters the namespaces and prepares the root from the config. */
 int sandbox_ns_enter(struct sandbox *sb, const struct sandbox_config *cfg, char *err,
                      size_t errlen);
+/* Reads the grader's own facts every run asks (may it map SANDBOX_HOST_UID, its cgroups) once,
+ * before the runners are forked, so that each inherits them instead of reading them again. */
+void sandbox_ns_prime(void);
 
 /* sandbox_none.c: builds the Landlock ruleset from the config's folders (the hidden folder
  * stays closed even under a system folder) and the program's TMPDIR. */

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "debuginfo.h"
 #include "util/util.h"
 
@@ -322,7 +323,10 @@ static int setup_root(struct sandbox *sb, const struct sandbox_config *cfg, char
 {
     static const char *const system_dirs[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32",
                                                "/lib64", "/libx32" };
-    snprintf(sb->root, sizeof sb->root, "%s/root", cfg->workdir);
+    /* The root's tmpfs goes on the work folder itself, which only this mount namespace sees
+     * covered: a folder of its own below it was one more ext4 mkdir per run (about 0.2 ms of
+     * system time each on a /tmp where many inodes were recently deleted). */
+    snprintf(sb->root, sizeof sb->root, "%s", cfg->workdir);
     if (make_mountpoint(sb->root, true, err, errlen) < 0)
         return -1;
     if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
@@ -332,7 +336,8 @@ static int setup_root(struct sandbox *sb, const struct sandbox_config *cfg, char
     for (size_t i = 0; i < sizeof system_dirs / sizeof system_dirs[0]; i++)
         if (setup_system_dir(sb, system_dirs[i], err, errlen) < 0)
             return -1;
-    if (setup_hidden(sb, err, errlen) < 0 || setup_debuginfo(sb, err, errlen) < 0)
+    /* The debug folder's cover costs a tmpfs and a bind (0.15 ms a run): only for Valgrind. */
+    if (setup_hidden(sb, err, errlen) < 0 || (cfg->valgrind && setup_debuginfo(sb, err, errlen) < 0))
         return -1;
     char proc[PATH_MAX];
     snprintf(proc, sizeof proc, "%s/proc", sb->root);
@@ -406,11 +411,29 @@ static bool host_uid_mapped(const char *map_file)
     return found;
 }
 
+/* Whether this process grades as root with SANDBOX_HOST_UID to hand out: a fact of the grader's
+ * process, read once per process (and by the grader once for all its runners, which inherit
+ * it: sandbox_ns_prime). */
+static int grades_as_root = -1;
+
+static bool as_root_mapped(void)
+{
+    if (grades_as_root < 0)
+        grades_as_root = geteuid() == 0 && host_uid_mapped("/proc/self/uid_map") &&
+                         host_uid_mapped("/proc/self/gid_map");
+    return grades_as_root;
+}
+
+void sandbox_ns_prime(void)
+{
+    (void)as_root_mapped();
+    cgroup_prime();
+}
+
 int sandbox_ns_enter(struct sandbox *sb, const struct sandbox_config *cfg, char *err, size_t errlen)
 {
     unsigned uid = (unsigned)geteuid(), gid = (unsigned)getegid();
-    bool as_root = uid == 0 && host_uid_mapped("/proc/self/uid_map") &&
-                   host_uid_mapped("/proc/self/gid_map");
+    bool as_root = uid == 0 && as_root_mapped();
     if (as_root && enter_as_root(sb, err, errlen) < 0)
         return -1;
     if (!as_root) {
