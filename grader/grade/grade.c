@@ -339,9 +339,16 @@ static void pool_step(struct grading *g)
     if (!sandbox_mode_own_loopback(g->o->mode)) /* one loopback shared with the host: no two at once */
         jobs = 1;
     for (;;) {
-        /* Checks may also take the CPU places no build or Valgrind run holds (the run's end). */
+        /* The big tasks first, the small ones to fill in after them: a check starts only once
+         * every build and Valgrind run that could start has, so it never slows the chain they
+         * make, and then it may take any of 2 * jobs places those do not hold, so the checks
+         * keep both cores busy while the last Valgrind runs end. */
+        bool cpu_ready = false;
+        for (size_t i = 0; i < g->ntasks && !cpu_ready; i++)
+            cpu_ready = g->tasks[i].state == TASK_READY && place_of(g, &g->tasks[i], jobs) == PLACE_CPU;
         bool room[PLACE_KINDS] = { g->nplace[PLACE_CPU] < jobs,
-                                   g->nplace[PLACE_CHECK] + g->nplace[PLACE_CPU] < 2 * jobs, true };
+                                   !cpu_ready && g->nplace[PLACE_CHECK] + g->nplace[PLACE_CPU] < 2 * jobs,
+                                   true };
         struct task *next = next_task(g, room, jobs);
         if (!next)
             break;
