@@ -21,7 +21,7 @@ done
 # A process inside a test's sandbox cannot reach the log folder; Valgrind says so in its parent's
 # log. That line is not a finding; anything else is.
 bad=""
-for f in $(find "$logs" -name '*.[0-9]*' -size +0); do
+for f in $(find "$logs" -type f -name '*.[0-9]*' -size +0); do
     grep -qv "Cannot create log file" "$f" && bad="$bad $f"
 done
 if [ -n "$bad" ]; then
