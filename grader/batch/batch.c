@@ -123,25 +123,6 @@ static int resolve_seed(struct batch *b, char *err, size_t errlen)
     return rc;
 }
 
-static int mkdir_p(const char *path, char *err, size_t errlen)
-{
-    char *p = xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        bool end = *s == '\0';
-        if (*s != '/' && !end)
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
-            rc = util_err(err, errlen, "cannot create %s: %s", p, strerror(errno));
-        if (end)
-            break;
-        *s = '/';
-    }
-    free(p);
-    return rc;
-}
-
 /* The serial worst case of grade_run (each task overrunning to its kill), plus a minute:
  * a worker still running after that is stuck in the grader, not in a submission. */
 static int64_t worker_bound_ms(const char *assignments)
@@ -427,7 +408,7 @@ int batch_run(const char *const *subs, size_t nsubs, const struct batch_options 
     b.go = o->grade;
     b.gb.assignments = o->grade.assignments;
     b.gb.programs = o->grade.programs;
-    if (load_students(&b, subs, nsubs, err, errlen) < 0 || mkdir_p(o->out, err, errlen) < 0 ||
+    if (load_students(&b, subs, nsubs, err, errlen) < 0 || util_mkdirs(o->out, 0755, err, errlen) < 0 ||
         outdir_lock(o->out, &b.lockfd, err, errlen) < 0 ||
         resolve_seed(&b, err, errlen) < 0 || gradebook_load_dir(&b.gb, o->out, err, errlen) < 0 ||
         make_tmproot(&b, err, errlen) < 0)

@@ -41,26 +41,6 @@ char *cache_default_root(void)
     return NULL;
 }
 
-/* mkdir -p, new folders private: the results say how a student's programs fail. */
-static int cache_mkdirs(const char *path, char *err, size_t errlen)
-{
-    char *p = xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        bool end = *s == '\0';
-        if (*s != '/' && !end)
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            rc = util_err(err, errlen, "cache: cannot create %s: %s", p, strerror(errno));
-        if (end)
-            break;
-        *s = '/';
-    }
-    free(p);
-    return rc;
-}
-
 /* The submission's folder as the kernel names it, so ./sub, sub/ and a link to it share one
  * cache; a file stands for the folder it is in. */
 static char *cache_folder_of(const char *path, char *err, size_t errlen)
@@ -93,7 +73,7 @@ struct cache *cache_open(const char *root, const char *path, char *err, size_t e
     sha256(folder, strlen(folder), digest);
     cache_hex(digest, 16, name);
     dir = xasprintf("%s/%s", root, name);
-    if (cache_mkdirs(dir, err, errlen) < 0)
+    if (util_mkdirs(dir, 0700, err, errlen) < 0) /* private: the results say how programs fail */
         goto out;
     /* For a person looking at the cache: which folder this is. Never read back. */
     note = xasprintf("%s/folder", dir);

@@ -273,6 +273,25 @@ static int write_in_place(const char *path, const struct stat *st, const void *d
     return rc < 0 ? util_err(err, errlen, "%s: %s", path, strerror(saved)) : 0;
 }
 
+int util_mkdirs(const char *path, mode_t mode, char *err, size_t errlen)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; rc == 0; s++) {
+        bool end = *s == '\0';
+        if (*s != '/' && !end)
+            continue;
+        *s = '\0';
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            rc = util_err(err, errlen, "cannot create %s: %s", p, strerror(errno));
+        if (end)
+            break;
+        *s = '/';
+    }
+    free(p);
+    return rc;
+}
+
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
     struct stat st;

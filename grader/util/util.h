@@ -56,6 +56,10 @@ char *util_read_file_max(const char *path, size_t max, size_t *len, char *err, s
  * that exists and is no regular file (a device such as /dev/null, a FIFO) is written in place. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, char *err, size_t errlen);
 
+/* mkdir -p: path and each missing folder above it, new ones with mode. 0, or -1 with err
+ * ("cannot create FOLDER: why"). */
+int util_mkdirs(const char *path, mode_t mode, char *err, size_t errlen);
+
 /* Full-length descriptor I/O, retrying on EINTR. Return 0 or -1 with errno set. */
 int util_write_all(int fd, const void *buf, size_t len);
 /* Reads until EOF or cap bytes; returns bytes read or -1. */

@@ -54,3 +54,41 @@ Test(util_write_file_atomic, a_regular_file_is_replaced_whole)
     rmdir(dir);
     free(path);
 }
+
+Test(util_mkdirs, makes_each_missing_folder_with_its_mode)
+{
+    char dir[] = "/tmp/sockgrade-util.XXXXXX", err[UTIL_ERRLEN] = "";
+    cr_assert_not_null(mkdtemp(dir));
+    char *deep = xasprintf("%s/a/b/c", dir), *mid = xasprintf("%s/a/b", dir);
+    cr_assert_eq(util_mkdirs(deep, 0700, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(util_mkdirs(deep, 0700, err, sizeof err), 0, "%s", err); /* already there */
+    struct stat st;
+    cr_assert_eq(stat(mid, &st), 0);
+    cr_assert(S_ISDIR(st.st_mode));
+    cr_assert_eq(st.st_mode & 0777, 0700);
+    cr_assert_eq(stat(deep, &st), 0);
+    rmdir(deep);
+    rmdir(mid);
+    free(mid);
+    mid = xasprintf("%s/a", dir);
+    rmdir(mid);
+    rmdir(dir);
+    free(mid);
+    free(deep);
+}
+
+Test(util_mkdirs, a_file_in_the_way_is_named)
+{
+    char dir[] = "/tmp/sockgrade-util.XXXXXX", err[UTIL_ERRLEN] = "";
+    cr_assert_not_null(mkdtemp(dir));
+    char *file = xasprintf("%s/f", dir), *below = xasprintf("%s/f/g", dir);
+    cr_assert_eq(util_write_file_atomic(file, "x", 1, err, sizeof err), 0);
+    cr_assert_eq(util_mkdirs(below, 0755, err, sizeof err), -1);
+    char *want = xasprintf("cannot create %s: ", below);
+    cr_assert(strncmp(err, want, strlen(want)) == 0, "%s", err);
+    unlink(file);
+    rmdir(dir);
+    free(want);
+    free(file);
+    free(below);
+}
