@@ -6,13 +6,14 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -341,34 +342,53 @@ bool cgroup_run_oom_killed(const struct cgroup_run *cg)
                     "oom_kill") > 0;
 }
 
-static void kill_members(const char *dir)
+#define MEMBERS_MAX 64
+
+/* Kills the group's members; fds gets a pidfd of each (at most max), to wait on. How many. */
+static size_t kill_members(const char *dir, int *fds, size_t max)
 {
     char *path = xasprintf("%s/cgroup.procs", dir);
     char *text = util_read_file(path, NULL, NULL, 0), *end;
+    size_t n = 0;
     for (char *s = text; s && *s; s = end) {
         long pid = strtol(s, &end, 10);
         if (end == s)
             break;
-        if (pid > 0)
-            kill((pid_t)pid, SIGKILL);
+        if (pid <= 0)
+            continue;
+        int fd = n < max ? (int)syscall(SYS_pidfd_open, (pid_t)pid, 0) : -1;
+        kill((pid_t)pid, SIGKILL);
+        if (fd >= 0)
+            fds[n++] = fd;
     }
     free(text);
     free(path);
+    return n;
 }
 
 /* In the namespace sandbox every member died with init before this; with --sandbox none a
- * process may have left init's process group, and only the group still finds it. Killed
- * tasks leave the group a moment after the signal, so rmdir is retried for up to a second. */
+ * process may have left init's process group, and only the group still finds it. A killed
+ * task leaves the group when it exits, so rmdir is retried once each killed member's pidfd
+ * says it has, for up to a second. A group whose members cannot be waited on (no pidfd
+ * before Linux 5.3, more than MEMBERS_MAX at once) is left to the next run's sweep of stale
+ * groups, never waited on blindly. */
 static void remove_group(const char *dir, int version)
 {
-    struct timespec pause = { 0, 5 * 1000 * 1000 };
+    int64_t deadline = util_now_ms() + 1000;
+    int fds[MEMBERS_MAX];
     if (version == 2)
         (void)write_file(dir, "cgroup.kill", "1");
-    for (int i = 0; i < 200; i++) {
-        if (rmdir(dir) == 0 || errno != EBUSY)
+    while (rmdir(dir) < 0 && errno == EBUSY) {
+        size_t n = kill_members(dir, fds, MEMBERS_MAX);
+        for (size_t i = 0; i < n; i++) {
+            struct pollfd pfd = { .fd = fds[i], .events = POLLIN };
+            int64_t left = deadline - util_now_ms();
+            if (left > 0)
+                (void)poll(&pfd, 1, (int)left);
+            close(fds[i]);
+        }
+        if (n == 0 || util_now_ms() >= deadline)
             return;
-        kill_members(dir);
-        nanosleep(&pause, NULL);
     }
 }
 
