@@ -17,6 +17,9 @@
 #define CHECK_HINT "the hint of the check"
 /* The one peer of a check, as peer_saw() makes up what it saw. */
 #define ECHO_PEER "'peers': [{'name': 'echo', 'type': 'tcp_echo', 'port': 7}], "
+/* A drive check: the grader's one TCP client sends "hi\n" once the server listens. */
+#define DRIVE(what) "'kind': 'drive', 'ready': 'tcp:{port}', " \
+                    "'clients': [{'type': 'tcp', 'send': 'hi\\n'}], 'expect': [{'what': '" what "'}]"
 
 /* A made-up run of the one check of a spec, and the result it was judged to. */
 struct judging {
