@@ -104,6 +104,7 @@ e2e: all $(VALIDATORS)
 	@$(TAP_CHECK) sh tests/e2e/test_instructor.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_cli.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_robust_io.sh $(BUILD)/sockgrade
+	@$(TAP_CHECK) sh tests/e2e/test_shared_runs.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_recheck.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_watch.sh $(BUILD)/sockgrade
 	@$(TAP_CHECK) sh tests/e2e/test_html.sh $(BUILD)/sockgrade $(BUILD)/html-test

@@ -389,13 +389,32 @@ int check_budget_ms(const struct spec_check *c)
     return c->memcheck ? c->timeout_ms * 2 + 2000 : c->timeout_ms;
 }
 
+/* Judges one check on the run: its verdict, and the evidence of a verdict that is not a pass.
+ * A judge may leave a template's trouble in run->error, which is no other check's verdict. */
+static void judge_check(struct check_run *run, const struct check_ctx *ctx,
+                        const char *run_error, int64_t duration_ms, struct check_result *out)
+{
+    run->ctx = ctx;
+    memcpy(run->error, run_error, sizeof run->error);
+    check_result_init(out, ctx->check);
+    if (run->ran && !run->error[0])
+        check_judge(run, out);
+    else {
+        out->status = STATUS_ERROR;
+        out->actual = xstrdup(run->error[0] ? run->error : "the check could not run");
+    }
+    if (run->ran && (out->status == STATUS_FAILED || out->status == STATUS_ERROR))
+        out->evidence = check_evidence_make(run);
+    out->duration_ms = duration_ms;
+}
+
 void check_execute(const struct check_ctx *ctx, struct check_result *out)
 {
     struct check_run run;
+    char run_error[sizeof run.error];
     memset(&run, 0, sizeof run);
     run.ctx = ctx;
     env_copy(&run.env, ctx->env);
-    check_result_init(out, ctx->check);
     const struct spec_check *c = ctx->check;
     const char *services = c->setup.services == SERVICES_VARIED   ? run.env.services_varied
                            : c->setup.services == SERVICES_NO_ECHO ? run.env.services_no_echo
@@ -415,15 +434,14 @@ void check_execute(const struct check_ctx *ctx, struct check_result *out)
     struct sandbox *sb = sandbox_enter(ctx->mode, &cfg, run.error, sizeof run.error);
     if (sb)
         run_program(&run, sb, ctx->binary);
-    if (run.ran && !run.error[0])
-        check_judge(&run, out);
-    else {
-        out->status = STATUS_ERROR;
-        out->actual = xstrdup(run.error[0] ? run.error : "the check could not run");
+    int64_t duration_ms = util_now_ms() - t0;
+    memcpy(run_error, run.error, sizeof run_error);
+    judge_check(&run, ctx, run_error, duration_ms, &out[0]);
+    for (size_t i = 0; i < ctx->nalso; i++) {
+        struct check_ctx other = *ctx;
+        other.check = ctx->also[i];
+        judge_check(&run, &other, run_error, duration_ms, &out[1 + i]);
     }
-    if (run.ran && (out->status == STATUS_FAILED || out->status == STATUS_ERROR))
-        out->evidence = check_evidence_make(&run);
-    out->duration_ms = util_now_ms() - t0;
     free(inside);
     if (run.peers)
         peer_set_free(run.peers);

@@ -1,4 +1,5 @@
-/* check: runs one check of a spec and judges it from what was observed. check_execute() runs
+/* check: runs one check of a spec and judges it from what was observed (and, where other checks
+ * share its run, judges those on the same observation). check_execute() runs
  * in a runner process that the grader forked for this check alone: it enters the sandbox
  * (which changes the process for good), binds the peers, runs the program, and evaluates the
  * spec's expectations in order; the first that fails decides expected, actual and hint. */
@@ -17,6 +18,10 @@ struct check_ctx {
     const char *binary;       /* host path of the built program */
     enum sandbox_mode mode;
     const char *workdir;      /* a private, empty folder for this check */
+    /* Further checks of the spec judged on this check's run (each one's run_of names it), or
+     * none: out then holds 1 + nalso results, this check's first. */
+    const struct spec_check *const *also;
+    size_t nalso;
 };
 
 void check_execute(const struct check_ctx *ctx, struct check_result *out);

@@ -66,26 +66,40 @@ static char *runner_build(struct grading *g, const struct task *t, const char *f
     return json;
 }
 
-static char *runner_check(struct grading *g, const struct task *t, const char *fault)
+/* Adds to out the check's result and those of the riders judged on its run: one document
+ * each, a NUL after each. */
+static void runner_check(struct grading *g, const struct task *t, const char *fault,
+                         struct strbuf *out)
 {
-    struct check_result c;
-    char *bin = binary_path(g, t->prog), *json;
-    struct check_ctx ctx = { .spec = g->specs[t->prog],
-                             .check = &g->specs[t->prog]->checks[t->check],
+    const struct spec *sp = g->specs[t->prog];
+    size_t n = 1 + t->nriders;
+    struct check_result *c = xcalloc(n, sizeof *c);
+    const struct spec_check **also = xcalloc(n, sizeof *also);
+    char *bin = binary_path(g, t->prog);
+    for (size_t i = 0; i < t->nriders; i++)
+        also[i] = &sp->checks[t->riders[i]->check];
+    struct check_ctx ctx = { .spec = sp, .check = &sp->checks[t->check],
                              .env = &g->envs[t->prog], .binary = bin, .mode = g->o->mode,
-                             .workdir = t->workdir };
+                             .workdir = t->workdir, .also = also, .nalso = t->nriders };
     if (fault) {
-        check_result_init(&c, ctx.check);
-        c.actual = xstrdup(fault);
+        for (size_t i = 0; i < n; i++) {
+            check_result_init(&c[i], i ? also[i - 1] : ctx.check);
+            c[i].actual = xstrdup(fault);
+        }
     } else {
         if (!sandbox_mode_own_loopback(g->o->mode))
             fresh_ports(&g->envs[t->prog], t->check);
-        check_execute(&ctx, &c);
+        check_execute(&ctx, c);
     }
-    json = wire_check_encode(&c);
-    result_check_free(&c);
+    for (size_t i = 0; i < n; i++) {
+        char *json = wire_check_encode(&c[i]);
+        strbuf_add(out, json, strlen(json) + 1);
+        free(json);
+        result_check_free(&c[i]);
+    }
+    free(c);
+    free(also);
     free(bin);
-    return json;
 }
 
 /* In the runner: do the task, print its result to fd. */
@@ -93,7 +107,8 @@ static void runner_main(void *grading, void *task, int fd)
 {
     struct grading *g = grading;
     struct task *t = task;
-    char *json, *fault = NULL;
+    char *fault = NULL;
+    struct strbuf out;
     sigset_t stopping;
     /* What a runner makes (the compiled program, the run's files) is for the sandbox's other
      * uid to read and run, whatever umask the caller grades with (077 in many CI images). */
@@ -109,13 +124,34 @@ static void runner_main(void *grading, void *task, int fd)
         (errno != EEXIST || !sandbox_mode_shares_workdir(g->o->mode)))
         fault = xasprintf("the grader could not start a runner: cannot create %s: %s",
                           t->workdir, strerror(errno));
-    json = t->is_build ? runner_build(g, t, fault) : runner_check(g, t, fault);
-    util_write_all(fd, json, strlen(json));
-    free(json);
+    strbuf_init(&out);
+    if (t->is_build) {
+        char *json = runner_build(g, t, fault);
+        strbuf_addstr(&out, json);
+        free(json);
+    } else {
+        runner_check(g, t, fault, &out);
+    }
+    util_write_all(fd, out.data, out.len);
+    strbuf_release(&out);
     free(fault);
 }
 
-static void task_end(struct grading *g, struct task *t, const char *data, const char *why);
+static void task_end(struct grading *g, struct task *t, const char *data, size_t len,
+                     const char *why);
+
+/* The ready checks judged on t's run go with it: they hold no place and start no runner. */
+static void take_riders(struct grading *g, struct task *t)
+{
+    for (size_t i = 0; !t->is_build && i < g->ntasks; i++) {
+        struct task *r = &g->tasks[i];
+        if (r->leader != t || r->state != TASK_READY)
+            continue;
+        r->state = TASK_RUNNING;
+        t->riders = xrealloc(t->riders, (t->nriders + 1) * sizeof *t->riders);
+        t->riders[t->nriders++] = r;
+    }
+}
 
 /* Starts the task's runner. When the grader cannot (no work folder, no pipe, no process), the
  * task ends at once as a runner that failed, with the reason: the report says what happened. */
@@ -126,6 +162,7 @@ static void task_start(struct grading *g, struct task *t)
     int64_t bound = (!sc ? 60000 : check_budget_ms(sc)) + GRACE_MS;
     int rc = -1;
     t->job.arg = t;
+    take_riders(g, t);
     t->workdir = new_dir(g);
     rc = pool_start(&g->pool, &t->job, bound, runner_main, g, err, sizeof err);
     free(t->workdir);
@@ -135,7 +172,7 @@ static void task_start(struct grading *g, struct task *t)
         return;
     }
     why = xasprintf("the grader could not start a runner: %s", err);
-    task_end(g, t, "", why);
+    task_end(g, t, "", 0, why);
     free(why);
 }
 
@@ -212,9 +249,21 @@ static void build_finish(struct grading *g, struct task *t, const char *data, co
                                                     : "the build could not run");
 }
 
-/* The task's result is data, the runner's report; why says what went wrong when data is not
- * a report (a runner that died, or that never started). */
-static void task_end(struct grading *g, struct task *t, const char *data, const char *why)
+static void check_end(struct grading *g, const struct task *t, const char *data, const char *why)
+{
+    struct check_result *c = &g->r->programs[t->prog].checks[t->check];
+    char bad[UTIL_ERRLEN];
+    if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
+        c->status = STATUS_ERROR;
+        /* A runner that ended normally but sent a bad document is a grader bug: say where. */
+        c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
+    }
+}
+
+/* The task's result is data[len], the runner's report; why says what went wrong when data is
+ * not a report (a runner that died, or that never started). */
+static void task_end(struct grading *g, struct task *t, const char *data, size_t len,
+                     const char *why)
 {
     t->state = TASK_DONE;
     g->done++;
@@ -222,13 +271,20 @@ static void task_end(struct grading *g, struct task *t, const char *data, const 
     if (t->is_build) {
         build_finish(g, t, data, why);
     } else {
-        struct check_result *c = &g->r->programs[t->prog].checks[t->check];
-        char bad[UTIL_ERRLEN];
-        if (wire_check_decode(data, c, bad, sizeof bad) < 0) {
-            c->status = STATUS_ERROR;
-            /* A runner that ended normally but sent a bad document is a grader bug: say where. */
-            c->actual = *data ? xasprintf("%s: %s", why, bad) : xstrdup(why);
+        /* The leader's document, then each rider's: each ends at its NUL. */
+        const char *end = data + len;
+        for (size_t i = 0; i <= t->nriders; i++) {
+            struct task *who = i ? t->riders[i - 1] : t;
+            check_end(g, who, data, why);
+            data += data < end ? strlen(data) + 1 : 0;
+            if (i) {
+                who->state = TASK_DONE;
+                g->done++;
+            }
         }
+        free(t->riders);
+        t->riders = NULL;
+        t->nriders = 0;
     }
     stream_program(g, t->prog);
 }
@@ -257,7 +313,7 @@ static void task_finish(void *ctx, struct pool_job *job)
     struct task *t = job->arg;
     char *why = runner_failure(t, job);
     trace_task(g, t, job);
-    task_end(g, t, job->out.data ? job->out.data : "", why);
+    task_end(g, t, job->out.data ? job->out.data : "", job->out.data ? job->out.len : 0, why);
     free(why);
     strbuf_release(&job->out);
 }
@@ -311,7 +367,8 @@ static struct task *next_task(struct grading *g, const bool *room, size_t jobs)
     int64_t best_estimate = -1;
     for (size_t i = 0; i < g->ntasks; i++) {
         struct task *t = &g->tasks[i];
-        bool can = t->state == TASK_READY && room[place_of(g, t, jobs)];
+        bool can = t->state == TASK_READY && (!t->leader || t->leader->state == TASK_DONE) &&
+                   room[place_of(g, t, jobs)];
         int64_t e = can ? task_estimate(g, t) : -1;
         if (e > best_estimate) {
             best = t;
@@ -434,8 +491,12 @@ static void make_tasks(struct grading *g)
         if (g->r->programs[i].reused) /* its kept result stands */
             continue;
         g->tasks[k++] = (struct task){ .is_build = true, .prog = i, .state = TASK_READY };
-        for (size_t c = 0; c < g->specs[i]->nchecks; c++)
-            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING };
+        size_t first = k;
+        for (size_t c = 0; c < g->specs[i]->nchecks; c++) {
+            size_t of = g->specs[i]->checks[c].run_of;
+            g->tasks[k++] = (struct task){ .prog = i, .check = c, .state = TASK_WAITING,
+                                           .leader = of == c ? NULL : &g->tasks[first + of] };
+        }
     }
     g->ntasks = k;
 }
@@ -458,6 +519,8 @@ static void grading_free(struct grading *g)
         free(g->keys[i]);
     free(g->keys);
     free(g->tools);
+    for (size_t i = 0; i < g->ntasks; i++)
+        free(g->tasks[i].riders);
     free(g->tasks);
     pool_free(&g->pool);
     util_tree_remove(g->workroot);

@@ -30,6 +30,12 @@ struct task {
     enum task_place place;   /* while running */
     char *workdir;           /* the runner's own folder, while it starts */
     struct pool_job job;     /* its runner */
+    /* A check whose run is another's (spec run_of): that check's task, which takes this one
+     * along when it starts (the rider then holds no place and starts no runner); if the leader
+     * ended without it (skipped), the rider runs alone. NULL for a check with its own run. */
+    struct task *leader;
+    struct task **riders;    /* while a leader runs: the tasks judged on its run */
+    size_t nriders;
 };
 
 struct grading {

@@ -69,6 +69,7 @@ static int spec_read_checks(struct spec_json *j, const cJSON *root, struct spec 
                 return spec_json_fail(j, path, "id", "duplicate id \"%s\" (first at "
                                       "$.checks[%zu])", s->checks[i].id, k);
     }
+    spec_check_shared_runs(arr, s);
     return spec_check_requirements(j, s);
 }
 

@@ -151,6 +151,9 @@ struct spec_check {
                              this check is skipped (an error-path check counts only for a
                              program that also does its normal job) */
     size_t nrequires;
+    size_t run_of;        /* the check whose run this one is judged on: its own index, or an
+                             earlier check's whose run is the same in every key that makes a
+                             run (spec_check_shared_runs); never under Valgrind */
 };
 
 struct spec {

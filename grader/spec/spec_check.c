@@ -283,6 +283,63 @@ void spec_check_free(struct spec_check *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The keys that make a check's run: what the program is given, who it meets and for how long.
+ * The others (id, description, level, points, visibility, expect, hint, requires_any) only
+ * judge it. A key added to spec_check_keys is a run key until it is listed as a judging one. */
+static const char *const spec_judging_keys[] = {"id", "description", "level", "points",
+                                                "visibility", "expect", "hint", "requires_any",
+                                                NULL};
+
+static bool spec_is_judging_key(const char *key)
+{
+    for (size_t i = 0; spec_judging_keys[i]; i++)
+        if (strcmp(spec_judging_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* One expectation changes the run itself: "no_zombies" makes the grader count the server's
+ * children after its clients are done. */
+static bool spec_counts_children(const struct spec_check *c)
+{
+    for (size_t i = 0; i < c->nexpects; i++)
+        if (c->expects[i].what == EXPECT_REAPED)
+            return true;
+    return false;
+}
+
+/* Do checks a and b (read from objects oa and ob) run the program alike? Every run key must
+ * be absent from both or equal in both (cJSON_Compare: object members in any order). */
+static bool spec_same_run(const cJSON *oa, const struct spec_check *a, const cJSON *ob,
+                          const struct spec_check *b)
+{
+    if (a->memcheck || b->memcheck || a->timeout_ms != b->timeout_ms ||
+        spec_counts_children(a) != spec_counts_children(b))
+        return false;
+    for (const cJSON *m = oa->child; m; m = m->next)
+        if (!spec_is_judging_key(m->string) &&
+            !cJSON_Compare(m, cJSON_GetObjectItemCaseSensitive(ob, m->string), true))
+            return false;
+    for (const cJSON *m = ob->child; m; m = m->next)
+        if (!spec_is_judging_key(m->string) && !cJSON_GetObjectItemCaseSensitive(oa, m->string))
+            return false;
+    return true;
+}
+
+void spec_check_shared_runs(const cJSON *arr, struct spec *s)
+{
+    size_t i = 0;
+    for (const cJSON *it = arr->child; it; it = it->next, i++) {
+        s->checks[i].run_of = i;
+        size_t k = 0;
+        for (const cJSON *earlier = arr->child; k < i; earlier = earlier->next, k++)
+            if (s->checks[k].run_of == k && spec_same_run(earlier, &s->checks[k], it, &s->checks[i])) {
+                s->checks[i].run_of = k;
+                break;
+            }
+    }
+}
+
 /* requires_any names other checks of the same spec (after all are read: any order). */
 int spec_check_requirements(struct spec_json *j, const struct spec *s)
 {

@@ -86,5 +86,7 @@ int spec_check_read(struct spec_json *j, const cJSON *obj, const char *path,
 void spec_check_free(struct spec_check *c);
 /* Every requires_any of s names another check of s that has no requirements itself. */
 int spec_check_requirements(struct spec_json *j, const struct spec *s);
+/* Sets each check's run_of from the checks array arr that s was read from. */
+void spec_check_shared_runs(const cJSON *arr, struct spec *s);
 
 #endif
