@@ -147,7 +147,7 @@ static void choose_sandbox(struct cli *c)
     char err[2048];
     if (c->mode == SANDBOX_NONE && !c->mode_auto)
         return;
-    if (sandbox_probe(SANDBOX_NAMESPACES, err, sizeof err) == 0) {
+    if (sandbox_probe(SANDBOX_NAMESPACES, c->require_all, err, sizeof err) == 0) {
         c->mode = SANDBOX_NAMESPACES;
         return;
     }

@@ -161,10 +161,11 @@ int sandbox_run(const struct sandbox *sb, const struct sandbox_job *job,
 void sandbox_protect_grader(const char *data_dir, char *argv_area, size_t argv_len);
 
 /* Builds a throw-away sandbox and runs /bin/true in it: proves the mode works here. On failure
- * err names the step that failed and what to do about it. */
-int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen);
-/* After a successful probe: how memory is bounded here (a cgroup per run, or why only
- * per-process rlimits), for selftest to show. "" before any probe. */
+ * err names the step that failed and what to do about it. With note_memory, the run also joins
+ * a memory cgroup as a check's run would, to find out how memory is bounded here. */
+int sandbox_probe(enum sandbox_mode mode, bool note_memory, char *err, size_t errlen);
+/* After a successful probe with note_memory: how memory is bounded here (a cgroup per run, or
+ * why only per-process rlimits), for selftest to show. "" before. */
 const char *sandbox_probe_note(void);
 
 #endif

@@ -49,8 +49,9 @@ static void memory_note(const struct sandbox_outcome *o, const struct sandbox_li
              "so a run's processes together may hold more", why);
 }
 
-/* Writes 'E' and the error, or 'N' and the memory note. */
-static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, int fd)
+/* Writes 'E' and the error, or 'N' and the memory note (empty unless asked for). */
+static _Noreturn void probe_child(enum sandbox_mode mode, bool note_memory, const char *workdir,
+                                  int fd)
 {
     char err[UTIL_ERRLEN] = "", note[UTIL_ERRLEN] = "";
     struct sandbox_config cfg = { .workdir = workdir };
@@ -58,12 +59,17 @@ static _Noreturn void probe_child(enum sandbox_mode mode, const char *workdir, i
     struct sandbox_job job = { .argv = argv };
     struct sandbox_outcome o;
     sandbox_limits_default(&job.limits);
+    /* A run's cgroup is never what makes it fail (without one its memory is bounded per
+     * process), so the probe joins one only to say how memory is bounded: the first join of a
+     * memory cgroup waits about 12 ms for the kernel (an RCU grace period), at every start. */
+    if (!note_memory)
+        job.limits.run_memory_bytes = 0;
     struct sandbox *sb = sandbox_enter(mode, &cfg, err, sizeof err);
     if (sb && sandbox_run(sb, &job, &o, err, sizeof err) == 0) {
         if (o.end != END_EXITED || o.code != 0)
             snprintf(err, sizeof err, "sandbox: a test program did not run (%s%s)",
                      sandbox_end_name(o.end), o.error);
-        else
+        else if (note_memory)
             memory_note(&o, &job.limits, note, sizeof note);
         sandbox_outcome_free(&o);
     }
@@ -84,7 +90,7 @@ const char *sandbox_isolation(enum sandbox_mode mode)
     return text;
 }
 
-int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)
+int sandbox_probe(enum sandbox_mode mode, bool note_memory, char *err, size_t errlen)
 {
     char msg[UTIL_ERRLEN] = "", *dir = util_workdir_make("sockgrade-probe", msg, sizeof msg);
     int p[2] = { -1, -1 }, rc = -1;
@@ -97,7 +103,7 @@ int sandbox_probe(enum sandbox_mode mode, char *err, size_t errlen)
     pid_t pid = fork();
     if (pid == 0) {
         close(p[0]);
-        probe_child(mode, dir, p[1]);
+        probe_child(mode, note_memory, dir, p[1]);
     }
     close(p[1]);
     p[1] = -1;

@@ -147,7 +147,16 @@ Test(sandbox, run_memory_is_bounded_across_processes, .timeout = 30)
 Test(sandbox, probe_reports_success_here, .timeout = 20)
 {
     char err[2048] = "";
-    cr_assert_eq(sandbox_probe(SANDBOX_NAMESPACES, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(sandbox_probe(SANDBOX_NAMESPACES, true, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(sandbox_probe_note(), "memory"), "note: %s", sandbox_probe_note());
+}
+
+/* check and batch probe without the memory cgroup (its first join waits for the kernel). */
+Test(sandbox, probe_without_the_memory_note, .timeout = 20)
+{
+    char err[2048] = "";
+    cr_assert_eq(sandbox_probe(SANDBOX_NAMESPACES, false, err, sizeof err), 0, "%s", err);
+    cr_assert_str_empty(sandbox_probe_note());
 }
 
 /* Valgrind reads every debug file it finds; the sandbox keeps only the loader's, which Valgrind
