@@ -56,6 +56,11 @@ struct grading {
     FILE *trace;             /* $SOCKGRADE_TRACE: one line per task, for profiling; or NULL */
 };
 
+/* grade_runner.c: a program's build folder, where its binary lands (the compiler's only
+ * writable folder); and the pool's child function: the task's runner (arg is the task). */
+char *grade_bin_dir(const struct grading *g, const char *program);
+void grade_runner_main(void *grading, void *task, int fd);
+
 /* grade_reuse.c: before anything is staged, a program whose cache key is unchanged takes its
  * kept result (marked reused) and gets no task; once the others are staged, reuse_keys keys
  * each by its staged copy; after grading, every program graded afresh without a grader fault
