@@ -5,7 +5,10 @@
       exits at once, with the grader's Valgrind settings inside its sandbox, spread over all
       cores (build/tools/bench_floor; the fastest of 1, 2 and 4 pipelines per core),
   (b) `sockgrade check --no-cache reference/` (every build and check, Valgrind included), and
-      where its time goes (a profile from SOCKGRADE_TRACE: CPU per kind of task, idle cores),
+      where its time goes: its CPU part by part against the floor's (builds against compiles,
+      Valgrind runs against the floor's runs, the ordinary checks and the grader's own process,
+      which the floor has no part for), and a profile of one run from SOCKGRADE_TRACE (CPU per
+      kind of task, idle cores),
   (d) a re-check after one program of a complete submission was edited: from the save to the
       last check's verdict, by `sockgrade check` and in watch mode,
   (e) watch mode: the first verdict line on screen after the build ended,
@@ -65,9 +68,44 @@ def memcheck_floor(binary):
         out = subprocess.run([tool, os.path.join(ROOT, "assignments"),
                               os.path.join(ROOT, "reference"), "1", str(per_core)],
                              capture_output=True, text=True, check=True).stdout
-        m = re.match(r"floor ([0-9.]+) s wall ([0-9.]+) s cpu", out)
-        runs.append((float(m.group(1)), float(m.group(2)), per_core))
+        m = re.match(r"floor ([0-9.]+) s wall ([0-9.]+) s cpu \d+ programs ([0-9.]+) s compile "
+                     r"([0-9.]+) s memcheck", out)
+        runs.append((float(m.group(1)), float(m.group(2)), per_core, float(m.group(3)),
+                     float(m.group(4))))
     return min(runs)
+
+
+def task_cpu(trace):
+    """The CPU of one traced run's tasks by kind (build, check, memcheck), in seconds, and how
+    many tasks of each kind ran."""
+    cpu, n = {}, {}
+    for r in (l.split() for l in open(trace) if l.strip()):
+        cpu[r[3]] = cpu.get(r[3], 0) + int(r[2]) / 1000
+        n[r[3]] = n.get(r[3], 0) + 1
+    return cpu, n
+
+
+def above_floor(f, b, traces):
+    """Where (b)'s CPU goes against the floor's, part by part (medians over the runs): the
+    builds against the floor's compiles, the Valgrind runs against its runs, and what the
+    floor has no part for (the ordinary checks, the grader's own process)."""
+    parts = [task_cpu(t) for t in traces]
+    kind = lambda k: med(p[0].get(k, 0) for p in parts)
+    own = med(cpu - sum(p[0].values()) for (_, _, cpu), p in zip(b, parts))
+    fc, fm = med(x[3] for x in f), med(x[4] for x in f)
+    fo = med(x[1] - x[3] - x[4] for x in f)
+    nchecks = med(p[1].get("check", 0) for p in parts)
+    rows = [("builds (in the sandbox)", kind("build"), "compiles (no sandbox)", fc),
+            ("Valgrind runs (a scenario each)", kind("memcheck"), "runs that exit at once", fm),
+            (f"ordinary checks ({nchecks:.0f} runs)", kind("check"), "-", 0.0),
+            ("the grader's own process", own, "bench_floor's own", fo)]
+    lines = ["    where its CPU goes, against the floor's (medians over the runs):"]
+    for name, mine, fname, theirs in rows:
+        lines.append(f"      {name:33s} {mine:5.2f} s   floor: {fname:23s} {theirs:5.2f} s   "
+                     f"{mine - theirs:+.2f} s")
+    if nchecks:
+        lines.append(f"      an ordinary check's run: {kind('check') / nchecks * 1000:.1f} ms of CPU")
+    return "\n".join(lines)
 
 
 def profile(trace):
@@ -226,23 +264,25 @@ def main():
     trace = os.path.join(tmp, "trace")
     try:
         a = [compile_floor(tmp) for _ in range(RUNS)]
-        f, b = [], []
+        f, b, traces = [], [], []
         for i in range(RUNS):  # interleaved, so both meet the same load
             f.append(memcheck_floor(binary))
-            traced = dict(env, SOCKGRADE_TRACE=trace) if i == RUNS - 1 else env
+            traces.append(f"{trace}.{i}")
             b.append(timed([binary, "check", "--no-cache", "--seed", "1",
-                            os.path.join(ROOT, "reference")], env=traced))
-        ma, mf, mb = med(a), med(w for w, _, _ in f), med(t for t, _, _ in b)
+                            os.path.join(ROOT, "reference")],
+                           env=dict(env, SOCKGRADE_TRACE=traces[-1])))
+        ma, mf, mb = med(a), med(x[0] for x in f), med(t for t, _, _ in b)
         print(f"(a) compile 13 references one by one: median {ma:.3f} s over {RUNS} runs")
         print(f"(f) floor: 13 compiles + 13 memcheck runs that exit at once, over all cores: "
-              f"median {mf:.3f} s ({med(c for _, c, _ in f):.2f} s of CPU; the fastest of "
+              f"median {mf:.3f} s ({med(x[1] for x in f):.2f} s of CPU; the fastest of "
               f"{', '.join(map(str, FLOOR_PER_CORE))} pipelines per core, each time; fastest "
-              f"with {', '.join(str(k) for _, _, k in f)})")
+              f"with {', '.join(str(x[2]) for x in f)})")
         print(f"(b) sockgrade check reference/ (--no-cache): median {mb:.3f} s over {RUNS} runs "
               f"({med(cpu for _, _, cpu in b):.2f} s of CPU)")
         print(f"    b/floor = {mb / mf:.2f}  (target <= 1.1); b/a = {mb / ma:.2f}")
+        print(above_floor(f, b, traces))
         print("    profile of the last run (SOCKGRADE_TRACE):")
-        print(profile(trace))
+        print(profile(traces[-1]))
         sub = complete_submission(tmp)
         d = recheck_cli(binary, sub, env)
         print(f"(d) re-check after editing {EDITED}.c, by sockgrade check: median {med(d):.3f} s "

@@ -5,13 +5,15 @@
  * sandbox (check_execute, the grader's code); the programs spread over all cores, PER_CORE
  * pipelines per core at a time (default 1; a pipeline waits now and then, on the cgroup or
  * the disk, so more than one per core can be faster: make bench takes the fastest). Prints
- * the wall time in seconds and the CPU time used, e.g.
- * "floor 1.234 s wall 2.345 s cpu 13 programs".
+ * the wall time in seconds and the CPU time used, in all and by part (the compiles, the
+ * memcheck runs with their sandboxes), e.g.
+ * "floor 1.234 s wall 2.345 s cpu 13 programs 0.678 s compile 1.623 s memcheck".
  *
  *     build/tools/bench_floor ASSIGNMENTS REFERENCE_DIR [SEED [PER_CORE]] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@
 #include "util/workdir.h"
 
 struct floor {
+    int64_t compile_us, memcheck_us; /* the pipelines' CPU, by part */
     char **names;
     size_t n;
     const char *refdir;
@@ -41,6 +44,21 @@ static const char floor_spec[] =
     " \"level\": \"robustness\", \"points\": 0, \"kind\": \"run\", \"memcheck\": true,"
     " \"expect\": [{\"what\": \"ends\"}]}]}";
 
+static int64_t cpu_us(const struct rusage *ru)
+{
+    return (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000 + ru->ru_utime.tv_usec +
+           ru->ru_stime.tv_usec;
+}
+
+/* The CPU this process and its waited-for children used so far, in microseconds. */
+static int64_t cpu_so_far(void)
+{
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    return cpu_us(&self) + cpu_us(&kids);
+}
+
 static int compile(const char *src, const char *out)
 {
     pid_t pid = fork();
@@ -55,7 +73,8 @@ static int compile(const char *src, const char *out)
     return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-/* In a pool child: compile the program, then run it once under memcheck in the sandbox. */
+/* In a pool child: compile the program, then run it once under memcheck in the sandbox; writes
+ * "cpu COMPILE_US MEMCHECK_US" to fd, or what went wrong. */
 static void pipeline(void *ctx, void *arg, int fd)
 {
     struct floor *f = ctx;
@@ -68,25 +87,33 @@ static void pipeline(void *ctx, void *arg, int fd)
     struct env e;
     struct check_result r;
     umask(022);
+    int64_t t0 = cpu_so_far();
     if (!sp || mkdir(dir, 0755) < 0 || mkdir(work, 0755) < 0 || compile(src, bin) < 0)
         _exit(1);
+    int64_t t1 = cpu_so_far();
     env_make(&e, f->seed, name);
     struct check_ctx c = { .spec = sp, .check = &sp->checks[0], .env = &e, .binary = bin,
                            .mode = SANDBOX_NAMESPACES, .workdir = work };
     check_execute(&c, &r);
     if (r.status == STATUS_ERROR)
         dprintf(fd, "%s: %s\n", name, r.actual ? r.actual : "error");
+    else
+        dprintf(fd, "cpu %lld %lld\n", (long long)(t1 - t0), (long long)(cpu_so_far() - t1));
     _exit(r.status == STATUS_ERROR ? 1 : 0);
 }
 
 static void ended(void *ctx, struct pool_job *job)
 {
     struct floor *f = ctx;
-    if (job->out.len || !WIFEXITED(job->status) || WEXITSTATUS(job->status) != 0) {
+    long long compile = 0, memcheck = 0;
+    if (!job->out.data || sscanf(job->out.data, "cpu %lld %lld", &compile, &memcheck) != 2 ||
+        !WIFEXITED(job->status) || WEXITSTATUS(job->status) != 0) {
         fprintf(stderr, "bench_floor: %s failed %s\n", (const char *)job->arg,
                 job->out.data ? job->out.data : "");
         f->failures++;
     }
+    f->compile_us += compile;
+    f->memcheck_us += memcheck;
     strbuf_release(&job->out);
 }
 
@@ -120,7 +147,9 @@ int main(int argc, char **argv)
     int64_t wall = util_now_ms() - t0, cpu = 0;
     for (size_t i = 0; i < f.n; i++)
         cpu += jobs[i].cpu_us;
-    printf("floor %.3f s wall %.3f s cpu %zu programs\n", (double)wall / 1000, (double)cpu / 1e6, f.n);
+    printf("floor %.3f s wall %.3f s cpu %zu programs %.3f s compile %.3f s memcheck\n",
+           (double)wall / 1000, (double)cpu / 1e6, f.n, (double)f.compile_us / 1e6,
+           (double)f.memcheck_us / 1e6);
     util_tree_remove(f.work);
     return f.failures ? 1 : 0;
 }
