@@ -44,19 +44,13 @@ static const char floor_spec[] =
     " \"level\": \"robustness\", \"points\": 0, \"kind\": \"run\", \"memcheck\": true,"
     " \"expect\": [{\"what\": \"ends\"}]}]}";
 
-static int64_t cpu_us(const struct rusage *ru)
-{
-    return (int64_t)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000 + ru->ru_utime.tv_usec +
-           ru->ru_stime.tv_usec;
-}
-
 /* The CPU this process and its waited-for children used so far, in microseconds. */
 static int64_t cpu_so_far(void)
 {
     struct rusage self, kids;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &kids);
-    return cpu_us(&self) + cpu_us(&kids);
+    return util_rusage_us(&self) + util_rusage_us(&kids);
 }
 
 static int compile(const char *src, const char *out)

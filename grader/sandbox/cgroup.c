@@ -373,9 +373,11 @@ static size_t kill_members(const char *dir, int *fds, size_t max, size_t *killed
 /* In the namespace sandbox every member died with init before this; with --sandbox none a
  * process may have left init's process group, and only the group still finds it. A killed
  * task leaves the group when it exits, so rmdir is retried once each killed member's pidfd
- * says it has, for up to a second. Where there is no pidfd_open (Linux before 5.3, and
- * Valgrind 3.19, under which make memcheck runs the unit tests) the retry waits 5 ms instead:
- * the only fixed wait left, on a path the namespace sandbox never takes. */
+ * says it has, for up to a second. Where there is no pidfd to wait on (no pidfd_open: Linux
+ * before 5.3, and Valgrind 3.19, under which make memcheck runs the unit tests; or a group
+ * still busy while cgroup.procs lists no one, a member between its exit and its release) the
+ * retry waits 5 ms instead, never spinning: the only fixed wait left, on a path the namespace
+ * sandbox never takes. */
 static void remove_group(const char *dir, int version)
 {
     int64_t deadline = util_now_ms() + 1000;
@@ -392,7 +394,7 @@ static void remove_group(const char *dir, int version)
                 (void)poll(&pfd, 1, (int)left);
             close(fds[i]);
         }
-        if (n == 0 && killed > 0) {
+        if (n == 0) { /* nothing to wait on: no pidfd_open, or members between exit and release */
             struct timespec pause = { 0, 5 * 1000 * 1000 };
             nanosleep(&pause, NULL);
         }

@@ -87,8 +87,7 @@ static void job_reap(struct pool *p, size_t i)
     struct rusage ru = { 0 };
     while (wait4(job->pid, &job->status, 0, &ru) < 0 && errno == EINTR)
         ;
-    job->cpu_us = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
-                  ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    job->cpu_us = util_rusage_us(&ru);
     job->pid = 0;
     p->nrunning--;
     memmove(&p->running[i], &p->running[i + 1], (p->nrunning - i) * sizeof *p->running);

@@ -46,6 +46,9 @@ void strbuf_release(struct strbuf *sb);
 
 /* Milliseconds on the monotonic clock. */
 int64_t util_now_ms(void);
+/* The user and system CPU time of a struct rusage together, in microseconds. */
+struct rusage;
+int64_t util_rusage_us(const struct rusage *ru);
 
 /* Reads a whole file into a NUL-terminated buffer; returns NULL with err filled. */
 char *util_read_file(const char *path, size_t *len, char *err, size_t errlen);

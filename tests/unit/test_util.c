@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,4 +92,10 @@ Test(util_mkdirs, a_file_in_the_way_is_named)
     free(want);
     free(file);
     free(below);
+}
+
+Test(util_rusage_us, user_and_system_time_together)
+{
+    struct rusage ru = { .ru_utime = { 2, 250000 }, .ru_stime = { 1, 999999 } };
+    cr_assert_eq(util_rusage_us(&ru), 4249999);
 }
